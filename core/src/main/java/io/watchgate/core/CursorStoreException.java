@@ -1,0 +1,12 @@
+package io.watchgate.core;
+
+/** The cursor store could not be read when a session started: the session's first signal. */
+public final class CursorStoreException extends WatchException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Wraps the store's error. */
+    public CursorStoreException(String sessionKey, Throwable cause) {
+        super("cannot load the checkpoint of session " + sessionKey + ": " + cause, cause);
+    }
+}

@@ -1,0 +1,87 @@
+package io.watchgate.core.session;
+
+import io.watchgate.core.Notification;
+import java.util.function.Consumer;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
+import reactor.util.context.Context;
+
+/**
+ * The last operator of a session: hands each notification to the subscriber and, once its {@code
+ * onNext} returned, reports the notification's checkpoint as delivered. This is what makes commits
+ * at-least-once: a checkpoint is never committed before its notification was received.
+ */
+final class CommitAfterDelivery implements CoreSubscriber<Delivery>, Subscription, Scannable {
+
+    private final CoreSubscriber<? super Notification> actual;
+    private final Consumer<Delivery> onDelivered;
+    private Subscription upstream = Operators.EMPTY;
+
+    CommitAfterDelivery(CoreSubscriber<? super Notification> actual, Consumer<Delivery> onDelivered) {
+        this.actual = actual;
+        this.onDelivered = onDelivered;
+    }
+
+    @Override
+    public void onSubscribe(Subscription subscription) {
+        this.upstream = subscription;
+        actual.onSubscribe(this);
+    }
+
+    @Override
+    public void onNext(Delivery delivery) {
+        actual.onNext(delivery.notification());
+        onDelivered.accept(delivery);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        actual.onError(error);
+    }
+
+    @Override
+    public void onComplete() {
+        actual.onComplete();
+    }
+
+    @Override
+    public void request(long n) {
+        upstream.request(n);
+    }
+
+    @Override
+    public void cancel() {
+        upstream.cancel();
+    }
+
+    @Override
+    public Context currentContext() {
+        return actual.currentContext();
+    }
+
+    @Override
+    public @org.jspecify.annotations.Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.PARENT) {
+            return upstream;
+        }
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.SYNC;
+        }
+        return null;
+    }
+
+    /** A placeholder subscription before {@code onSubscribe}. */
+    private enum Operators implements Subscription {
+        EMPTY;
+
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+    }
+}

@@ -1,0 +1,280 @@
+package io.watchgate.core.session;
+
+import io.watchgate.core.Notification;
+import io.watchgate.core.SessionSnapshot;
+import io.watchgate.core.SessionState;
+import io.watchgate.core.SessionStatus;
+import io.watchgate.core.WatchRequest;
+import io.watchgate.core.WatchSession;
+import io.watchgate.core.cursor.Checkpoint;
+import io.watchgate.core.session.SessionAction.Await;
+import io.watchgate.core.session.SessionAction.Connect;
+import io.watchgate.core.session.SessionAction.Deliver;
+import io.watchgate.core.session.SessionAction.Fail;
+import io.watchgate.core.session.SessionAction.RefreshAuth;
+import io.watchgate.core.session.SessionEvent.ConnectionLost;
+import io.watchgate.core.session.SessionEvent.LossReason;
+import io.watchgate.core.session.SessionMachine.Step;
+import io.watchgate.core.session.SessionPhase.BackingOff;
+import io.watchgate.core.sse.SseDecoder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Runs one {@link SessionMachine}: feeds it the events of the cursor store, the auth provider, the
+ * timers and the {@link UpstreamConnector}, and performs its actions. All decisions are the
+ * machine's; this class only does I/O, in one sequential pipeline:
+ *
+ * <pre>
+ * load checkpoint → repeat { connect | wait | refresh credentials } until stopped or failed
+ * </pre>
+ *
+ * <p>Each step of the machine happens under this object's lock, so a cancellation arriving from
+ * another thread sees a consistent state.
+ */
+public final class SessionSupervisor implements WatchSession {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionSupervisor.class);
+    private static final int STATUS_HISTORY = 64;
+
+    private final SessionSettings settings;
+    private final Predicate<SessionSupervisor> register;
+    private final Runnable unregister;
+    private final UpstreamConnector connector;
+    private final CursorCommitter committer;
+    private final Sinks.Many<SessionStatus> statuses = Sinks.many().replay().limit(STATUS_HISTORY);
+    private final Sinks.Empty<Void> stopSignal = Sinks.empty();
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+
+    private volatile SessionMachine machine;
+    private volatile @Nullable Checkpoint committed;
+    private volatile @Nullable String lastError;
+    private volatile @Nullable Instant lastEventTime;
+    private @Nullable SessionAction next;
+
+    /**
+     * A session, not started yet.
+     *
+     * @param settings what it needs
+     * @param register called when the session starts; {@code false} refuses it (another session
+     *     with the same key is running)
+     * @param unregister called once when a started session has ended
+     */
+    public SessionSupervisor(SessionSettings settings, Predicate<SessionSupervisor> register, Runnable unregister) {
+        this.settings = settings;
+        this.register = register;
+        this.unregister = unregister;
+        this.connector = new UpstreamConnector(
+                settings.httpClient(),
+                settings.protocol(),
+                settings.heartbeatBudget(),
+                settings.scheduler(),
+                () -> new SseDecoder(settings.maxLineBytes(), settings.maxEventBytes()));
+        this.committer = new CursorCommitter(
+                settings.key(),
+                settings.cursorStore(),
+                settings.commitBatchSize(),
+                settings.commitInterval(),
+                settings.scheduler(),
+                checkpoint -> committed = checkpoint);
+        this.machine = SessionMachine.initial(new SessionRules(
+                settings.request().mode(),
+                settings.request().start(),
+                settings.backoff(),
+                settings.maxRetryAfter(),
+                settings.jitter(),
+                settings.authRefreshable(),
+                settings.protocol().announcesReplay()));
+    }
+
+    @Override
+    public String key() {
+        return settings.key();
+    }
+
+    @Override
+    public WatchRequest request() {
+        return settings.request();
+    }
+
+    @Override
+    public Flux<Notification> notifications() {
+        Flux<Delivery> session = Flux.defer(() -> {
+            if (!subscribed.compareAndSet(false, true)) {
+                return Flux.error(new IllegalStateException(
+                        "session " + key() + " was already subscribed; use WatchClient.watch() for a new one"));
+            }
+            if (!register.test(this)) {
+                return Flux.error(new io.watchgate.core.SessionConflictException(
+                        key(), request().canonical()));
+            }
+            committer.start();
+            return Flux.defer(this::cycle)
+                    .repeat(() -> !machine.isTerminal())
+                    .takeUntilOther(stopSignal.asMono())
+                    .doFinally(this::finish);
+        });
+        java.util.function.Function<
+                        ? super org.reactivestreams.Publisher<Delivery>,
+                        ? extends org.reactivestreams.Publisher<Notification>>
+                commitAfterDelivery = Operators.<Delivery, Notification>lift((scannable, subscriber) ->
+                new CommitAfterDelivery(subscriber, delivery -> committer.delivered(delivery.checkpoint())));
+        return Flux.from(commitAfterDelivery.apply(session));
+    }
+
+    @Override
+    public Flux<SessionStatus> status() {
+        return statuses.asFlux();
+    }
+
+    @Override
+    public SessionSnapshot snapshot() {
+        SessionMachine now = machine;
+        return new SessionSnapshot(
+                key(),
+                now.phase().state(),
+                now.position(),
+                committed,
+                now.attempt(),
+                lastError,
+                lastEventTime,
+                now.counters());
+    }
+
+    @Override
+    public void stop() {
+        stopSignal.tryEmitEmpty();
+    }
+
+    /** Performs the pending action: the first time, loading the checkpoint. */
+    private Flux<Delivery> cycle() {
+        SessionAction action;
+        synchronized (this) {
+            action = next;
+        }
+        if (action == null) {
+            return settings.cursorStore()
+                    .load(key())
+                    .map(checkpoint -> (SessionEvent) new SessionEvent.CheckpointLoaded(checkpoint))
+                    .defaultIfEmpty(new SessionEvent.CheckpointLoaded(null))
+                    .onErrorResume(error -> Mono.just(new SessionEvent.CheckpointLoadFailed(error)))
+                    .flatMapMany(this::applyBetweenConnections);
+        }
+        return switch (action) {
+            case Connect connect -> connection(connect);
+            case Await await ->
+                Mono.delay(await.delay(), settings.scheduler())
+                        .flatMapMany(tick -> applyBetweenConnections(new SessionEvent.BackoffElapsed()));
+            case RefreshAuth refresh ->
+                settings.auth()
+                        .refresh()
+                        .then(Mono.<SessionEvent>just(new SessionEvent.AuthRefreshed()))
+                        .onErrorResume(error -> Mono.just(new SessionEvent.AuthRefreshFailed(error)))
+                        .flatMapMany(this::applyBetweenConnections);
+            case Fail fail -> Flux.error(fail.error());
+            default -> Flux.empty();
+        };
+    }
+
+    private Flux<Delivery> connection(Connect connect) {
+        return settings.auth()
+                .headers()
+                .defaultIfEmpty(Map.of())
+                .flatMapMany(headers -> connector.open(settings.protocol().call(request(), connect.start()), headers))
+                .onErrorResume(error ->
+                        Mono.just(new ConnectionLost(LossReason.TRANSPORT_ERROR, "credentials unavailable: " + error)))
+                .handle((event, sink) -> {
+                    Step step = apply(event);
+                    switch (step.action()) {
+                        case Deliver deliver -> sink.next(new Delivery(deliver.notification(), deliver.checkpoint()));
+                        case SessionAction.Continue ignored -> {}
+                        case Fail fail -> sink.error(fail.error());
+                        default -> sink.complete();
+                    }
+                });
+    }
+
+    private Flux<Delivery> applyBetweenConnections(SessionEvent event) {
+        Step step = apply(event);
+        return step.action() instanceof Fail fail ? Flux.error(fail.error()) : Flux.empty();
+    }
+
+    private synchronized Step apply(SessionEvent event) {
+        Step step = machine.on(event);
+        machine = step.next();
+        if (step.action().endsConnection()) {
+            next = step.action();
+        }
+        if (event instanceof SessionEvent.Received) {
+            lastEventTime = now();
+        }
+        if (step.change() != null) {
+            publish(step.next(), step.change());
+        }
+        return step;
+    }
+
+    private void publish(SessionMachine now, SessionMachine.Change change) {
+        SessionState state = now.phase().state();
+        Duration delay = now.phase() instanceof BackingOff backingOff ? backingOff.delay() : null;
+        SessionStatus status = new SessionStatus(state, change.reason(), change.detail(), now.attempt(), delay, now());
+        boolean trouble = state == SessionState.BACKING_OFF
+                || state == SessionState.FAILED
+                || change.reason().equals("malformed_frame")
+                || change.reason().equals("upstream_error");
+        if (trouble) {
+            lastError = change.reason() + (change.detail() == null ? "" : ": " + change.detail());
+        }
+        if (state == SessionState.FAILED || change.reason().equals("malformed_frame")) {
+            log.warn(
+                    LOG_FORMAT,
+                    change.reason(),
+                    key(),
+                    settings.upstreamName(),
+                    state,
+                    now.attempt(),
+                    delay == null ? 0 : delay.toMillis(),
+                    change.detail());
+        } else {
+            log.info(
+                    LOG_FORMAT,
+                    change.reason(),
+                    key(),
+                    settings.upstreamName(),
+                    state,
+                    now.attempt(),
+                    delay == null ? 0 : delay.toMillis(),
+                    change.detail());
+        }
+        statuses.emitNext(status, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+    }
+
+    private static final String LOG_FORMAT =
+            "event=session.{} session={} upstream={} state={} attempt={} delay_ms={} detail=\"{}\"";
+
+    private void finish(SignalType signal) {
+        if (signal == SignalType.CANCEL || !machine.isTerminal()) {
+            apply(new SessionEvent.Stop(signal == SignalType.CANCEL ? "cancelled" : "stopped"));
+        }
+        committer.close().subscribe(null, null, () -> {
+            unregister.run();
+            statuses.tryEmitComplete();
+        });
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(settings.scheduler().now(TimeUnit.MILLISECONDS));
+    }
+}

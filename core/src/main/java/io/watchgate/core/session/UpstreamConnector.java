@@ -1,0 +1,158 @@
+package io.watchgate.core.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpMethod;
+import io.watchgate.core.protocol.UpstreamCall;
+import io.watchgate.core.protocol.UpstreamProtocol;
+import io.watchgate.core.session.SessionEvent.ConnectionLost;
+import io.watchgate.core.session.SessionEvent.LossReason;
+import io.watchgate.core.sse.SseDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+
+/**
+ * The I/O edge of a session: opens one upstream stream and turns everything that happens on it
+ * into {@link SessionEvent}s. The returned Flux never errors: a refused request becomes {@link
+ * SessionEvent.Refused}, a network error {@link LossReason#TRANSPORT_ERROR}, silence longer than
+ * the heartbeat budget {@link LossReason#HEARTBEAT_STARVED}, and the end of the body {@link
+ * LossReason#UNEXPECTED_EOF}. Cancelling the subscription closes the connection.
+ */
+final class UpstreamConnector {
+
+    /** Error bodies are kept up to this many characters. */
+    static final int MAX_ERROR_BODY = 4096;
+
+    private final HttpClient httpClient;
+    private final UpstreamProtocol protocol;
+    private final Duration heartbeatBudget;
+    private final Scheduler scheduler;
+    private final Supplier<SseDecoder> decoders;
+
+    UpstreamConnector(
+            HttpClient httpClient,
+            UpstreamProtocol protocol,
+            Duration heartbeatBudget,
+            Scheduler scheduler,
+            Supplier<SseDecoder> decoders) {
+        this.httpClient = httpClient;
+        this.protocol = protocol;
+        this.heartbeatBudget = heartbeatBudget;
+        this.scheduler = scheduler;
+        this.decoders = decoders;
+    }
+
+    /** Opens a stream; see the class comment for the events. */
+    Flux<SessionEvent> open(UpstreamCall call, Map<String, String> authHeaders) {
+        return Flux.defer(() -> {
+            SseDecoder decoder = decoders.get();
+            HttpClient.ResponseReceiver<?> request = httpClient
+                    .headers(headers -> {
+                        call.headers().forEach(headers::set);
+                        authHeaders.forEach(headers::set);
+                    })
+                    .request(HttpMethod.valueOf(call.method()))
+                    .uri(call.uri())
+                    .send((req, out) ->
+                            call.body() == null ? out : out.sendString(Mono.just(call.body()), StandardCharsets.UTF_8));
+            return request.response((response, body) -> response.status().code() == 200
+                            ? Flux.concat(
+                                    Mono.just(List.<SessionEvent>of(new SessionEvent.Opened())),
+                                    body.map(chunk -> decode(decoder, chunk)))
+                            : refused(response, body).map(List::of).flux())
+                    .timeout(heartbeatBudget, scheduler)
+                    .concatMapIterable(events -> events, 32)
+                    .concatWith(Mono.fromSupplier(() -> endOfBody(decoder)))
+                    .onErrorResume(error -> Mono.just(lost(error)));
+        });
+    }
+
+    private List<SessionEvent> decode(SseDecoder decoder, ByteBuf chunk) {
+        List<SessionEvent> events = new ArrayList<>(4);
+        if (chunk.nioBufferCount() == 1) {
+            decodeInto(decoder, chunk.nioBuffer(), events);
+        } else {
+            for (ByteBuffer buffer : chunk.nioBuffers()) {
+                decodeInto(decoder, buffer, events);
+            }
+        }
+        return events.isEmpty() ? List.of() : events;
+    }
+
+    private void decodeInto(SseDecoder decoder, ByteBuffer buffer, List<SessionEvent> events) {
+        decoder.decode(buffer, frame -> protocol.decode(frame, events::add));
+    }
+
+    private static SessionEvent endOfBody(SseDecoder decoder) {
+        boolean partial = decoder.finish();
+        return new ConnectionLost(
+                LossReason.UNEXPECTED_EOF,
+                "the body ended without connection-closing" + (partial ? " (a partial event was discarded)" : ""));
+    }
+
+    private SessionEvent lost(Throwable error) {
+        if (error instanceof TimeoutException) {
+            return new ConnectionLost(
+                    LossReason.HEARTBEAT_STARVED, "no byte for " + heartbeatBudget.toMillis() + " ms");
+        }
+        String message = error.getMessage();
+        return new ConnectionLost(
+                LossReason.TRANSPORT_ERROR, error.getClass().getSimpleName() + (message == null ? "" : ": " + message));
+    }
+
+    private static Mono<SessionEvent> refused(HttpClientResponse response, ByteBufFlux body) {
+        int status = response.status().code();
+        Duration retryAfter = retryAfter(response.responseHeaders().get("Retry-After"));
+        String requestId = response.responseHeaders().get("X-Request-ID");
+        return body.aggregate()
+                .asString(StandardCharsets.UTF_8)
+                .defaultIfEmpty("")
+                .onErrorReturn("")
+                .map(text -> new SessionEvent.Refused(
+                        status,
+                        retryAfter,
+                        text.length() > MAX_ERROR_BODY ? text.substring(0, MAX_ERROR_BODY) + "…" : text,
+                        requestId));
+    }
+
+    /** Parses {@code Retry-After}: delay-seconds or an HTTP date (a past date means no wait). */
+    static @Nullable Duration retryAfter(@Nullable String header) {
+        return retryAfter(header, java.time.Clock.systemUTC());
+    }
+
+    static @Nullable Duration retryAfter(@Nullable String header, java.time.Clock clock) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String value = header.trim();
+        if (value.chars().allMatch(Character::isDigit)) {
+            try {
+                return Duration.ofSeconds(Long.parseLong(value));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        try {
+            ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
+            Duration wait = Duration.between(clock.instant(), at.toInstant());
+            return wait.isNegative() ? Duration.ZERO : wait;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

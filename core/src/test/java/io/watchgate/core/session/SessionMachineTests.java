@@ -1,0 +1,547 @@
+package io.watchgate.core.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.watchgate.core.BackoffPolicy;
+import io.watchgate.core.Notification;
+import io.watchgate.core.SessionState;
+import io.watchgate.core.Start;
+import io.watchgate.core.UpstreamRejectedException;
+import io.watchgate.core.WatchException;
+import io.watchgate.core.WatchMode;
+import io.watchgate.core.cursor.Checkpoint;
+import io.watchgate.core.session.SessionAction.Await;
+import io.watchgate.core.session.SessionAction.Connect;
+import io.watchgate.core.session.SessionAction.Continue;
+import io.watchgate.core.session.SessionAction.Deliver;
+import io.watchgate.core.session.SessionAction.Fail;
+import io.watchgate.core.session.SessionAction.Finish;
+import io.watchgate.core.session.SessionAction.RefreshAuth;
+import io.watchgate.core.session.SessionEvent.AuthRefreshFailed;
+import io.watchgate.core.session.SessionEvent.AuthRefreshed;
+import io.watchgate.core.session.SessionEvent.BackoffElapsed;
+import io.watchgate.core.session.SessionEvent.CheckpointLoadFailed;
+import io.watchgate.core.session.SessionEvent.CheckpointLoaded;
+import io.watchgate.core.session.SessionEvent.ConnectionLost;
+import io.watchgate.core.session.SessionEvent.Control;
+import io.watchgate.core.session.SessionEvent.ControlKind;
+import io.watchgate.core.session.SessionEvent.LossReason;
+import io.watchgate.core.session.SessionEvent.Malformed;
+import io.watchgate.core.session.SessionEvent.Opened;
+import io.watchgate.core.session.SessionEvent.Received;
+import io.watchgate.core.session.SessionEvent.Refused;
+import io.watchgate.core.session.SessionEvent.RetryHint;
+import io.watchgate.core.session.SessionEvent.ServerClosing;
+import io.watchgate.core.session.SessionEvent.Stop;
+import io.watchgate.core.session.SessionEvent.UpstreamError;
+import io.watchgate.core.session.SessionMachine.Step;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SessionMachineTests {
+
+    private static final BackoffPolicy BACKOFF =
+            new BackoffPolicy(Duration.ofMillis(250), 2.0, Duration.ofSeconds(30), 0.5);
+
+    static SessionRules rules(WatchMode mode, @Nullable Start explicit, boolean auth) {
+        return new SessionRules(mode, explicit, BACKOFF, Duration.ofSeconds(60), () -> 0.0, auth, true);
+    }
+
+    static SessionMachine machine() {
+        return SessionMachine.initial(rules(WatchMode.WATCH, null, true));
+    }
+
+    static Notification note(long sequence) {
+        return new Notification(
+                "mars@" + sequence, OptionalLong.of(sequence), "mars", Instant.EPOCH, Map.of(), null, "{}");
+    }
+
+    /** A machine that loaded no checkpoint, connected live and delivered the given sequences. */
+    static SessionMachine liveAfter(long... sequences) {
+        SessionMachine m = machine().on(new CheckpointLoaded(null)).next();
+        m = m.on(new Opened()).next();
+        for (long sequence : sequences) {
+            m = m.on(new Received(note(sequence))).next();
+        }
+        return m;
+    }
+
+    @Nested
+    class Start_ {
+
+        @Test
+        void explicitStartWinsOverTheStoredCheckpoint() {
+            SessionMachine m = SessionMachine.initial(rules(WatchMode.WATCH, Start.fromSequence(7), false));
+            Step step = m.on(new CheckpointLoaded(Checkpoint.of("mars@41", 41)));
+            assertThat(step.action()).isEqualTo(new Connect(Start.fromSequence(7)));
+            assertThat(step.next().phase().state()).isEqualTo(SessionState.CONNECTING);
+            assertThat(step.change()).isNotNull();
+            assertThat(step.change().reason()).isEqualTo("connecting");
+        }
+
+        @Test
+        void resumesAfterTheStoredCheckpoint() {
+            Checkpoint stored = new Checkpoint("mars@41", OptionalLong.of(41), 3);
+            Step step = machine().on(new CheckpointLoaded(stored));
+            assertThat(step.action()).isEqualTo(new Connect(Start.after(stored)));
+            assertThat(step.next().epoch()).isEqualTo(3);
+            assertThat(step.next().position()).isEqualTo(stored);
+        }
+
+        @Test
+        void startsLiveWithoutStartOrCheckpoint() {
+            Step step = machine().on(new CheckpointLoaded(null));
+            assertThat(step.action()).isEqualTo(new Connect(Start.live()));
+        }
+
+        @Test
+        void replayOnlyWithoutAnyStartFails() {
+            SessionMachine m = SessionMachine.initial(rules(WatchMode.REPLAY_ONLY, null, false));
+            Step step = m.on(new CheckpointLoaded(null));
+            assertThat(step.action()).isInstanceOf(Fail.class);
+            assertThat(((Fail) step.action()).error()).hasMessageContaining("replay-only session needs a start");
+            assertThat(step.next().phase().state()).isEqualTo(SessionState.FAILED);
+            assertThat(step.next().isTerminal()).isTrue();
+        }
+
+        @Test
+        void replayOnlyResumesFromTheStoredCheckpoint() {
+            SessionMachine m = SessionMachine.initial(rules(WatchMode.REPLAY_ONLY, null, false));
+            Step step = m.on(new CheckpointLoaded(Checkpoint.of("mars@5", 5)));
+            assertThat(step.action()).isEqualTo(new Connect(Start.after(Checkpoint.of("mars@5", 5))));
+        }
+
+        @Test
+        void aFailingStoreReadIsTheFirstError() {
+            Step step = machine().on(new CheckpointLoadFailed(new IllegalStateException("db down")));
+            assertThat(step.action()).isInstanceOf(Fail.class);
+            WatchException error = ((Fail) step.action()).error();
+            assertThat(error).hasMessageContaining("db down").hasCauseInstanceOf(IllegalStateException.class);
+            assertThat(step.change().reason()).isEqualTo("store_failed");
+        }
+    }
+
+    @Nested
+    class Connection {
+
+        @Test
+        void openingALiveStreamIsLive() {
+            Step step = machine().on(new CheckpointLoaded(null)).next().on(new Opened());
+            assertThat(step.next().phase().state()).isEqualTo(SessionState.LIVE);
+            assertThat(step.action()).isEqualTo(Continue.INSTANCE);
+            assertThat(step.change().reason()).isEqualTo("connected");
+            assertThat(step.next().counters().connections()).isEqualTo(1);
+        }
+
+        @Test
+        void openingFromHistoryReplaysUntilReplayCompleted() {
+            SessionMachine m = SessionMachine.initial(rules(WatchMode.WATCH, Start.fromSequence(1), false))
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Opened())
+                    .next();
+            assertThat(m.phase().state()).isEqualTo(SessionState.REPLAYING);
+            assertThat(m.on(new Control(ControlKind.REPLAY_STARTED))
+                            .next()
+                            .phase()
+                            .state())
+                    .isEqualTo(SessionState.REPLAYING);
+            Step completed = m.on(new Control(ControlKind.REPLAY_COMPLETED));
+            assertThat(completed.next().phase().state()).isEqualTo(SessionState.LIVE);
+            assertThat(completed.change().reason()).isEqualTo("replay_completed");
+        }
+
+        @Test
+        void aProtocolWithoutReplayMarkersIsLiveAtOnce() {
+            SessionRules sse = new SessionRules(
+                    WatchMode.WATCH,
+                    Start.after(Checkpoint.of("9", 9)),
+                    BACKOFF,
+                    Duration.ofSeconds(60),
+                    () -> 0.0,
+                    false,
+                    false);
+            SessionMachine m =
+                    SessionMachine.initial(sse).on(new CheckpointLoaded(null)).next();
+            assertThat(m.on(new Opened()).next().phase().state()).isEqualTo(SessionState.LIVE);
+        }
+
+        @Test
+        void replayOnlyStaysReplayingAfterReplayCompletedAndFinishesAtEndOfStream() {
+            SessionMachine m = SessionMachine.initial(rules(WatchMode.REPLAY_ONLY, Start.fromSequence(1), false))
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Opened())
+                    .next()
+                    .on(new Control(ControlKind.REPLAY_COMPLETED))
+                    .next();
+            assertThat(m.phase().state()).isEqualTo(SessionState.REPLAYING);
+            Step end = m.on(new ServerClosing("end_of_stream"));
+            assertThat(end.action()).isInstanceOf(Finish.class);
+            assertThat(end.next().phase().state()).isEqualTo(SessionState.STOPPED);
+        }
+
+        @Test
+        void replayOnlyReconnectsWhenTheServerShutsDown() {
+            SessionMachine m = SessionMachine.initial(rules(WatchMode.REPLAY_ONLY, Start.fromSequence(1), false))
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Opened())
+                    .next()
+                    .on(new Received(note(1)))
+                    .next();
+            Step step = m.on(new ServerClosing("server_shutdown"));
+            assertThat(step.action())
+                    .isEqualTo(new Connect(Start.after(new Checkpoint("mars@1", OptionalLong.of(1), 0))));
+        }
+
+        @Test
+        void connectionClosingReconnectsAtOnceAndResetsTheAttemptCounter() {
+            SessionMachine m = liveAfter(1, 2);
+            m = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x")).next();
+            m = m.on(new BackoffElapsed()).next();
+            m = m.on(new Opened()).next();
+            assertThat(m.attempt()).isEqualTo(1);
+            Step step = m.on(new ServerClosing("max_duration_reached"));
+            assertThat(step.action())
+                    .isEqualTo(new Connect(Start.after(new Checkpoint("mars@2", OptionalLong.of(2), 0))));
+            assertThat(step.next().attempt()).isZero();
+            assertThat(step.change().reason()).isEqualTo("server_closing");
+            assertThat(step.change().detail()).isEqualTo("max_duration_reached");
+        }
+
+        @Test
+        void stopFinishesFromAnyLiveState() {
+            Step step = liveAfter(1).on(new Stop("cancelled"));
+            assertThat(step.action()).isInstanceOf(Finish.class);
+            assertThat(step.next().phase().state()).isEqualTo(SessionState.STOPPED);
+            assertThat(step.change().reason()).isEqualTo("stopped");
+        }
+
+        @Test
+        void aTerminalMachineIgnoresEverything() {
+            SessionMachine stopped = liveAfter(1).on(new Stop("cancelled")).next();
+            for (SessionEvent event : List.of(
+                    new Opened(),
+                    new Received(note(2)),
+                    new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"),
+                    new Refused(500, null, "", null),
+                    new BackoffElapsed(),
+                    new Stop("again"))) {
+                Step step = stopped.on(event);
+                assertThat(step.next()).isSameAs(stopped);
+                assertThat(step.action()).isEqualTo(Continue.INSTANCE);
+                assertThat(step.change()).isNull();
+            }
+        }
+
+        @Test
+        void inBandErrorsAndMalformedFramesAreReportedAndKeepTheConnection() {
+            SessionMachine m = liveAfter(1);
+            Step malformed = m.on(new Malformed("bad_json", "event 'replay': ..."));
+            assertThat(malformed.action()).isEqualTo(Continue.INSTANCE);
+            assertThat(malformed.next().counters().malformed()).isEqualTo(1);
+            assertThat(malformed.change().reason()).isEqualTo("malformed_frame");
+            assertThat(malformed.next().phase().state()).isEqualTo(SessionState.LIVE);
+            Step error = m.on(new UpstreamError("stream_processing_failed: batch"));
+            assertThat(error.action()).isEqualTo(Continue.INSTANCE);
+            assertThat(error.change().reason()).isEqualTo("upstream_error");
+        }
+    }
+
+    @Nested
+    class Recovery {
+
+        @ParameterizedTest
+        @ValueSource(strings = {"TRANSPORT_ERROR", "UNEXPECTED_EOF", "HEARTBEAT_STARVED"})
+        void lostConnectionsBackOffExponentially(String reason) {
+            SessionMachine m = liveAfter(1);
+            List<Duration> delays = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                Step lost = m.on(new ConnectionLost(LossReason.valueOf(reason), "x"));
+                assertThat(lost.next().phase().state()).isEqualTo(SessionState.BACKING_OFF);
+                assertThat(lost.change().reason())
+                        .isEqualTo(LossReason.valueOf(reason).eventName());
+                delays.add(((Await) lost.action()).delay());
+                m = lost.next().on(new BackoffElapsed()).next();
+                assertThat(m.phase().state()).isEqualTo(SessionState.CONNECTING);
+            }
+            assertThat(delays)
+                    .containsExactly(
+                            Duration.ofMillis(250),
+                            Duration.ofMillis(500),
+                            Duration.ofSeconds(1),
+                            Duration.ofSeconds(2),
+                            Duration.ofSeconds(4),
+                            Duration.ofSeconds(8),
+                            Duration.ofSeconds(16),
+                            Duration.ofSeconds(30),
+                            Duration.ofSeconds(30),
+                            Duration.ofSeconds(30));
+            assertThat(m.attempt()).isEqualTo(10);
+        }
+
+        @Test
+        void aNotificationResetsTheAttemptCounter() {
+            SessionMachine m = liveAfter(1);
+            for (int i = 0; i < 3; i++) {
+                m = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                        .next()
+                        .on(new BackoffElapsed())
+                        .next();
+            }
+            m = m.on(new Opened()).next();
+            assertThat(m.attempt()).isEqualTo(3);
+            m = m.on(new Received(note(2))).next();
+            assertThat(m.attempt()).isZero();
+            Step lost = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"));
+            assertThat(((Await) lost.action()).delay()).isEqualTo(Duration.ofMillis(250));
+        }
+
+        @Test
+        void openingAConnectionAloneDoesNotResetTheCounter() {
+            SessionMachine m = liveAfter(1)
+                    .on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                    .next()
+                    .on(new BackoffElapsed())
+                    .next()
+                    .on(new Opened())
+                    .next();
+            Step lost = m.on(new ConnectionLost(LossReason.UNEXPECTED_EOF, "x"));
+            assertThat(((Await) lost.action()).delay()).isEqualTo(Duration.ofMillis(500));
+        }
+
+        @Test
+        void jitterTakesAtMostHalfOfTheDelay() {
+            SessionMachine m = SessionMachine.initial(new SessionRules(
+                            WatchMode.WATCH, null, BACKOFF, Duration.ofSeconds(60), () -> 0.999, false, true))
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Opened())
+                    .next();
+            Step lost = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"));
+            assertThat(((Await) lost.action()).delay()).isBetween(Duration.ofMillis(125), Duration.ofMillis(126));
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {500, 502, 504, 599})
+        void serverErrorsBackOff(int status) {
+            Step step = machine().on(new CheckpointLoaded(null)).next().on(new Refused(status, null, "oops", "rid"));
+            assertThat(step.action()).isEqualTo(new Await(Duration.ofMillis(250)));
+            assertThat(step.change().reason()).isEqualTo("server_error");
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {429, 503})
+        void retryAfterReplacesTheComputedDelay(int status) {
+            Step step = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Refused(status, Duration.ofSeconds(7), "", null));
+            assertThat(step.action()).isEqualTo(new Await(Duration.ofSeconds(7)));
+            assertThat(step.change().reason()).isEqualTo("retry_after");
+            assertThat(step.next().attempt()).isEqualTo(1);
+        }
+
+        @Test
+        void retryAfterIsBoundedByTheMaximum() {
+            Step step =
+                    machine().on(new CheckpointLoaded(null)).next().on(new Refused(503, Duration.ofHours(2), "", null));
+            assertThat(step.action()).isEqualTo(new Await(Duration.ofSeconds(60)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {429, 503})
+        void throttlingWithoutRetryAfterBacksOff(int status) {
+            Step step = machine().on(new CheckpointLoaded(null)).next().on(new Refused(status, null, "", null));
+            assertThat(step.action()).isEqualTo(new Await(Duration.ofMillis(250)));
+        }
+
+        @Test
+        void anSseRetryHintBecomesTheBaseDelay() {
+            SessionMachine m =
+                    liveAfter(1).on(new RetryHint(Duration.ofSeconds(2))).next();
+            Step lost = m.on(new ConnectionLost(LossReason.UNEXPECTED_EOF, "x"));
+            assertThat(lost.action()).isEqualTo(new Await(Duration.ofSeconds(2)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {400, 403, 404, 405, 409, 410, 422, 204, 301})
+        void otherStatusesAreTerminalAndCarryStatusBodyAndRequestId(int status) {
+            Step step = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Refused(status, null, "{\"code\":\"X\"}", "req-1"));
+            assertThat(step.action()).isInstanceOf(Fail.class);
+            UpstreamRejectedException error = (UpstreamRejectedException) ((Fail) step.action()).error();
+            assertThat(error.status()).isEqualTo(status);
+            assertThat(error.body()).isEqualTo("{\"code\":\"X\"}");
+            assertThat(error.requestId()).isEqualTo("req-1");
+            assertThat(step.next().phase().state()).isEqualTo(SessionState.FAILED);
+        }
+    }
+
+    @Nested
+    class Auth {
+
+        @Test
+        void a401RefreshesOnceThenRetriesAtOnce() {
+            Step refused = machine().on(new CheckpointLoaded(null)).next().on(new Refused(401, null, "", null));
+            assertThat(refused.action()).isInstanceOf(RefreshAuth.class);
+            assertThat(refused.next().phase().state()).isEqualTo(SessionState.REFRESHING_AUTH);
+            Step refreshed = refused.next().on(new AuthRefreshed());
+            assertThat(refreshed.action()).isEqualTo(new Connect(Start.live()));
+            Step again = refreshed.next().on(new Refused(401, null, "expired", "r2"));
+            assertThat(again.action()).isInstanceOf(Fail.class);
+            assertThat(((UpstreamRejectedException) ((Fail) again.action()).error()).status())
+                    .isEqualTo(401);
+        }
+
+        @Test
+        void aSuccessfulConnectionAfterARefreshAllowsAnotherRefreshLater() {
+            SessionMachine m = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Refused(401, null, "", null))
+                    .next()
+                    .on(new AuthRefreshed())
+                    .next()
+                    .on(new Opened())
+                    .next()
+                    .on(new ServerClosing("max_duration_reached"))
+                    .next();
+            assertThat(m.on(new Refused(401, null, "", null)).action()).isInstanceOf(RefreshAuth.class);
+        }
+
+        @Test
+        void a401WithoutAnAuthProviderIsTerminal() {
+            SessionMachine m = SessionMachine.initial(rules(WatchMode.WATCH, null, false))
+                    .on(new CheckpointLoaded(null))
+                    .next();
+            Step step = m.on(new Refused(401, null, "no", "r"));
+            assertThat(step.action()).isInstanceOf(Fail.class);
+            assertThat(((Fail) step.action()).error()).hasMessageContaining("no auth provider");
+        }
+
+        @Test
+        void aFailedRefreshIsTerminal() {
+            Step step = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Refused(401, null, "", null))
+                    .next()
+                    .on(new AuthRefreshFailed(new IllegalStateException("idp down")));
+            assertThat(step.action()).isInstanceOf(Fail.class);
+            assertThat(((Fail) step.action()).error()).hasMessageContaining("idp down");
+        }
+    }
+
+    @Nested
+    class Sequences {
+
+        @Test
+        void deliversInOrderAndCheckpointsEachNotification() {
+            SessionMachine m = liveAfter();
+            Step step = m.on(new Received(note(5)));
+            assertThat(step.action()).isEqualTo(new Deliver(note(5), new Checkpoint("mars@5", OptionalLong.of(5), 0)));
+            assertThat(step.change()).isNull();
+            assertThat(step.next().counters().delivered()).isEqualTo(1);
+        }
+
+        @Test
+        void dropsDuplicatesAtOrBelowTheLastWithinAConnection() {
+            SessionMachine m = liveAfter(5, 6, 7);
+            for (long duplicate : new long[] {7, 6, 1}) {
+                Step step = m.on(new Received(note(duplicate)));
+                assertThat(step.action()).isEqualTo(Continue.INSTANCE);
+                m = step.next();
+            }
+            assertThat(m.counters().duplicates()).isEqualTo(3);
+            assertThat(m.position().sequence()).hasValue(7);
+            assertThat(m.on(new Received(note(8))).action()).isInstanceOf(Deliver.class);
+        }
+
+        @Test
+        void reportsAForwardJumpAsAGapAndDeliversIt() {
+            Step step = liveAfter(5).on(new Received(note(9)));
+            assertThat(step.action()).isInstanceOf(Deliver.class);
+            assertThat(step.change().reason()).isEqualTo("gap");
+            assertThat(step.change().detail()).contains("expected sequence 6, got 9 (3 missing)");
+            assertThat(step.next().counters().gaps()).isEqualTo(1);
+            assertThat(step.next().phase().state()).isEqualTo(SessionState.LIVE);
+        }
+
+        @Test
+        void aLowerSequenceOnANewConnectionIsAnUpstreamReset() {
+            SessionMachine m = liveAfter(500)
+                    .on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                    .next()
+                    .on(new BackoffElapsed())
+                    .next()
+                    .on(new Opened())
+                    .next();
+            Step reset = m.on(new Received(note(3)));
+            assertThat(reset.action()).isEqualTo(new Deliver(note(3), new Checkpoint("mars@3", OptionalLong.of(3), 1)));
+            assertThat(reset.change().reason()).isEqualTo("upstream_reset");
+            assertThat(reset.next().counters().resets()).isEqualTo(1);
+            assertThat(reset.next().epoch()).isEqualTo(1);
+            assertThat(reset.next().position().isAheadOf(Checkpoint.of("mars@500", 500)))
+                    .isTrue();
+            // the cursor follows the reset: 4 is next, 3 again is a duplicate
+            assertThat(reset.next().on(new Received(note(4))).change()).isNull();
+            assertThat(reset.next().on(new Received(note(3))).action()).isEqualTo(Continue.INSTANCE);
+        }
+
+        @Test
+        void eachReconnectResumesAfterTheLastDelivered() {
+            SessionMachine m = SessionMachine.initial(
+                            rules(WatchMode.WATCH, Start.fromDate(Instant.parse("2026-01-01T00:00:00Z")), false))
+                    .on(new CheckpointLoaded(null))
+                    .next();
+            assertThat(m.resumeStart()).isEqualTo(Start.fromDate(Instant.parse("2026-01-01T00:00:00Z")));
+            m = m.on(new Opened()).next();
+            // nothing delivered yet: from_date bootstraps again
+            Step lost = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"));
+            assertThat(lost.next().on(new BackoffElapsed()).action())
+                    .isEqualTo(new Connect(Start.fromDate(Instant.parse("2026-01-01T00:00:00Z"))));
+            m = lost.next()
+                    .on(new BackoffElapsed())
+                    .next()
+                    .on(new Opened())
+                    .next()
+                    .on(new Received(note(12)))
+                    .next();
+            Step again = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                    .next()
+                    .on(new BackoffElapsed());
+            assertThat(again.action())
+                    .isEqualTo(new Connect(Start.after(new Checkpoint("mars@12", OptionalLong.of(12), 0))));
+        }
+
+        @Test
+        void notificationsWithoutSequenceAreDeliveredWithTheirCursor() {
+            SessionMachine m = liveAfter();
+            Notification opaque = new Notification("abc", OptionalLong.empty(), "message", null, Map.of(), "x", "x");
+            Step step = m.on(new Received(opaque));
+            assertThat(step.action()).isEqualTo(new Deliver(opaque, new Checkpoint("abc", OptionalLong.empty(), 0)));
+            assertThat(step.next().on(new Received(opaque)).action()).isInstanceOf(Deliver.class);
+        }
+
+        @Test
+        void notificationsOutsideAConnectionAreIgnored() {
+            SessionMachine backingOff = liveAfter(1)
+                    .on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                    .next();
+            assertThat(backingOff.on(new Received(note(2))).action()).isEqualTo(Continue.INSTANCE);
+        }
+    }
+}
