@@ -6,7 +6,7 @@ public final class CursorStoreException extends WatchException {
     private static final long serialVersionUID = 1L;
 
     /** Wraps the store's error. */
-    public CursorStoreException(String sessionKey, Throwable cause) {
-        super("cannot load the checkpoint of session " + sessionKey + ": " + cause, cause);
+    public CursorStoreException(Throwable cause) {
+        super("cannot load the session's checkpoint from the cursor store: " + cause, cause);
     }
 }

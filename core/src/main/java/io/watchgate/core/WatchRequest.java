@@ -60,10 +60,22 @@ public sealed interface WatchRequest {
                 throw new IllegalArgumentException("eventType must not be blank");
             }
             identifier = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(identifier));
+            identifier.forEach((field, filter) -> {
+                if (field.isBlank()) {
+                    throw new IllegalArgumentException("field name must not be blank");
+                }
+                Objects.requireNonNull(filter, () -> "filter of field '" + field + "'");
+            });
             Objects.requireNonNull(mode, "mode");
             if (start instanceof Start.After after
                     && after.checkpoint().sequence().isEmpty()) {
                 throw new IllegalArgumentException("an aviso start after a checkpoint needs its sequence");
+            }
+            if (mode == WatchMode.REPLAY_ONLY && start instanceof Start.Live) {
+                // aviso answers 400 INVALID_REPLAY_REQUEST to a /replay with neither from_id nor from_date
+                throw new IllegalArgumentException(
+                        "a replay-only request needs a start from history (fromSequence, fromDate or after), not"
+                                + " live");
             }
         }
 
@@ -130,6 +142,7 @@ public sealed interface WatchRequest {
         /** Validates and copies the components. */
         public SseRequest {
             variables = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(variables));
+            variables.forEach((name, value) -> Objects.requireNonNull(value, () -> "value of variable '" + name + "'"));
             if (start != null && !(start instanceof Start.Live) && !(start instanceof Start.After)) {
                 throw new IllegalArgumentException("an SSE source can start live or after an event id, not " + start);
             }

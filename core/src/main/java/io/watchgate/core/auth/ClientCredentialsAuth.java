@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * authentication (section 2.3.1).
  *
  * <p>The access token is cached until {@code expires_in} less the expiry skew (judged with the
- * injected {@link Clock}, from the instant the request was sent); without {@code expires_in} it is
+ * injected {@link Clock}, from the instant the request was started); without {@code expires_in} it is
  * kept until {@link #refresh()}. When {@code expires_in} is not longer than the skew, half of it is
  * used instead, so that short-lived tokens are still reused. Concurrent callers share one token
  * request. Neither the client secret nor a token is ever logged or put in an exception.

@@ -38,6 +38,9 @@ public final class AvisoProtocol implements UpstreamProtocol {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
+    private static final Pattern SEQUENCE = Pattern.compile("[0-9]{1,19}");
+    private static final java.util.Set<String> DECODED_EVENTS =
+            java.util.Set.of("live-notification", "replay", "replay-control", "error", "connection-closing");
 
     private final String baseUrl;
 
@@ -94,7 +97,9 @@ public final class AvisoProtocol implements UpstreamProtocol {
 
     private static void decodeEvent(SseEvent event, Consumer<SessionEvent> out) {
         String name = event.type();
-        if ("heartbeat".equals(name)) {
+        if (!DECODED_EVENTS.contains(name)) {
+            // heartbeats, and event names this client does not know (a newer server): nothing to do,
+            // whatever their data
             return;
         }
         JsonNode data;
@@ -144,7 +149,12 @@ public final class AvisoProtocol implements UpstreamProtocol {
             if (id == null || at < 0) {
                 throw new NumberFormatException("no '@'");
             }
-            sequence = Long.parseLong(id.substring(at + 1));
+            String digits = id.substring(at + 1);
+            if (!SEQUENCE.matcher(digits).matches()) {
+                // Long.parseLong would also take "-5", "+5" and non-ASCII digits
+                throw new NumberFormatException("not a decimal sequence: " + digits);
+            }
+            sequence = Long.parseLong(digits);
         } catch (NumberFormatException e) {
             return new SessionEvent.Malformed("bad_id", "CloudEvent id '" + id + "' has no numeric sequence after '@'");
         }

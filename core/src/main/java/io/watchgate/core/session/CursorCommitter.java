@@ -60,10 +60,14 @@ final class CursorCommitter {
                 this::flush, interval.toNanos(), interval.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    /** The subscriber received the notification at this checkpoint. Called serially. */
+    /**
+     * The subscriber received the notification at this checkpoint. Called serially. After {@link
+     * #close()} (a subscriber that cancels inside {@code onNext}, as {@code take(n)} does, gets here
+     * after the session ended) the checkpoint is committed at once.
+     */
     void delivered(Checkpoint checkpoint) {
         pending.set(checkpoint);
-        if (++uncommitted >= batchSize) {
+        if (++uncommitted >= batchSize || closing) {
             uncommitted = 0;
             flush();
         }
@@ -95,7 +99,9 @@ final class CursorCommitter {
             }
             return;
         }
-        store.commit(sessionKey, checkpoint)
+        // deferred: a store that throws instead of returning an error must not leave a commit
+        // "in flight" for ever
+        Mono.defer(() -> store.commit(sessionKey, checkpoint))
                 .doOnNext(stored -> {
                     if (stored) {
                         onCommitted.accept(checkpoint);

@@ -134,9 +134,7 @@ public record SessionMachine(
         return switch (event) {
             case CheckpointLoaded loaded -> onCheckpoint(loaded.checkpoint());
             case CheckpointLoadFailed failed ->
-                fail(
-                        new WatchException("cannot load the session's checkpoint: " + failed.cause(), failed.cause()),
-                        "store_failed");
+                fail(new io.watchgate.core.CursorStoreException(failed.cause()), "store_failed");
             case Opened opened -> onOpened();
             case Control control -> onControl(control.kind());
             case Received received -> onNotification(received.notification());

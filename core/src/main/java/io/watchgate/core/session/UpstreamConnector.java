@@ -140,7 +140,7 @@ final class UpstreamConnector {
             return null;
         }
         String value = header.trim();
-        if (value.chars().allMatch(Character::isDigit)) {
+        if (value.chars().allMatch(c -> c >= '0' && c <= '9')) { // ASCII only: RFC 9110 DIGIT
             try {
                 return Duration.ofSeconds(Long.parseLong(value));
             } catch (NumberFormatException e) {

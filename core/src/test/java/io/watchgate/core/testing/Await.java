@@ -1,0 +1,64 @@
+package io.watchgate.core.testing;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Waits for conditions by polling with a deadline (every {@value #POLL_MILLIS} ms on Reactor's
+ * parallel scheduler), never with {@code Thread.sleep}. Call from the test thread only: the methods
+ * block. Conditions are evaluated on a parallel thread and must not block.
+ */
+public final class Await {
+
+    static final long POLL_MILLIS = 10;
+
+    private Await() {}
+
+    /**
+     * Returns as soon as {@code condition} holds.
+     *
+     * @throws AssertionError naming {@code description} if it does not hold within {@code timeout}
+     */
+    public static void until(BooleanSupplier condition, Duration timeout, String description) {
+        until(condition, timeout, () -> description);
+    }
+
+    /**
+     * Returns as soon as {@code condition} holds.
+     *
+     * @throws AssertionError with the message from {@code description}, computed at the deadline
+     */
+    public static void until(BooleanSupplier condition, Duration timeout, Supplier<String> description) {
+        Boolean met = Flux.interval(Duration.ZERO, Duration.ofMillis(POLL_MILLIS))
+                .onBackpressureDrop()
+                .filter(tick -> condition.getAsBoolean())
+                .next()
+                .map(tick -> true)
+                .timeout(timeout, Mono.just(false))
+                .block();
+        if (!Objects.requireNonNullElse(met, false) && !condition.getAsBoolean()) {
+            throw new AssertionError("Timed out after " + timeout + " waiting until " + description.get());
+        }
+    }
+
+    /**
+     * Checks that {@code condition} holds for the whole of {@code period} (polled), for example that
+     * no byte arrives on a stalled stream.
+     *
+     * @throws AssertionError as soon as it does not hold
+     */
+    public static void holdsFor(Duration period, BooleanSupplier condition, String description) {
+        Boolean held = Flux.interval(Duration.ZERO, Duration.ofMillis(POLL_MILLIS))
+                .onBackpressureDrop()
+                .take(period)
+                .all(tick -> condition.getAsBoolean())
+                .block();
+        if (!Objects.requireNonNullElse(held, false) || !condition.getAsBoolean()) {
+            throw new AssertionError("Expected for " + period + " that " + description);
+        }
+    }
+}
