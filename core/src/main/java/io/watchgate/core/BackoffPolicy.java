@@ -47,8 +47,8 @@ public record BackoffPolicy(Duration initial, double multiplier, Duration max, d
      * @param random a uniformly distributed value in {@code [0, 1)} choosing the jitter
      */
     public Duration delay(int attempt, double random) {
-        double base = initial.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 1));
-        double capped = Math.min(base, max.toNanos());
+        double base = (double) initial.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 1));
+        double capped = Math.min(base, (double) max.toNanos());
         return Duration.ofNanos((long) (capped * (1.0 - jitter * random)));
     }
 }

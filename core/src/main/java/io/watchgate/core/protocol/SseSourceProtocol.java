@@ -56,9 +56,12 @@ public final class SseSourceProtocol implements UpstreamProtocol {
         Matcher matcher = VARIABLE.matcher(urlTemplate);
         StringBuilder url = new StringBuilder();
         while (matcher.find()) {
-            matcher.appendReplacement(
-                    url,
-                    Matcher.quoteReplacement(encodePathSegment(sse.variables().get(matcher.group(1)))));
+            String value = sse.variables().get(matcher.group(1));
+            if (value == null) {
+                throw new IllegalArgumentException(
+                        "the URL template " + urlTemplate + " needs the variable '" + matcher.group(1) + "'");
+            }
+            matcher.appendReplacement(url, Matcher.quoteReplacement(encodePathSegment(value)));
         }
         matcher.appendTail(url);
         Map<String, String> headers = new LinkedHashMap<>();

@@ -61,6 +61,7 @@ final class CommitAfterDelivery implements CoreSubscriber<Delivery>, Subscriptio
     }
 
     @Override
+    @SuppressWarnings({"rawtypes", "ReferenceEquality"}) // Scannable's API: raw keys compared by identity
     public @org.jspecify.annotations.Nullable Object scanUnsafe(Attr key) {
         if (key == Attr.PARENT) {
             return upstream;

@@ -237,6 +237,7 @@ public final class SessionSupervisor implements WatchSession {
         if (trouble) {
             lastError = change.reason() + (change.detail() == null ? "" : ": " + change.detail());
         }
+        long delayMillis = delay == null ? 0 : delay.toMillis();
         if (state == SessionState.FAILED || change.reason().equals("malformed_frame")) {
             log.warn(
                     LOG_FORMAT,
@@ -245,7 +246,18 @@ public final class SessionSupervisor implements WatchSession {
                     settings.upstreamName(),
                     state,
                     now.attempt(),
-                    delay == null ? 0 : delay.toMillis(),
+                    delayMillis,
+                    change.detail());
+        } else if (change.reason().equals("gap")) {
+            // aviso gaps are normal (filters, shared counters): visible in status, quiet in logs
+            log.debug(
+                    LOG_FORMAT,
+                    change.reason(),
+                    key(),
+                    settings.upstreamName(),
+                    state,
+                    now.attempt(),
+                    delayMillis,
                     change.detail());
         } else {
             log.info(
@@ -255,7 +267,7 @@ public final class SessionSupervisor implements WatchSession {
                     settings.upstreamName(),
                     state,
                     now.attempt(),
-                    delay == null ? 0 : delay.toMillis(),
+                    delayMillis,
                     change.detail());
         }
         statuses.emitNext(status, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
