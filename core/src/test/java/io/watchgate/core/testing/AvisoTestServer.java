@@ -2,6 +2,7 @@ package io.watchgate.core.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -26,12 +27,16 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -92,7 +97,7 @@ public final class AvisoTestServer implements AutoCloseable {
 
     /** Deliberately broken frames for {@link #emitMalformed(Malformed)}. */
     public enum Malformed {
-        /** {@code event: live-notification\ndata: {not json\n\n}. */
+        /** A {@code live-notification} whose data line is the text <code>&#123;not json</code>. */
         BAD_JSON,
         /** A {@code live-notification} whose data line holds the invalid UTF-8 bytes {@code 0xC3 0x28}. */
         INVALID_UTF8,
@@ -131,6 +136,7 @@ public final class AvisoTestServer implements AutoCloseable {
     public static final String HEALTH_PATH = "/health";
 
     private static final int MAX_BODY_BYTES = 256 * 1024;
+    private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
     private static final String REASON_END_OF_STREAM = "end_of_stream";
     private static final String REASON_MAX_DURATION = "max_duration_reached";
 
@@ -143,6 +149,8 @@ public final class AvisoTestServer implements AutoCloseable {
     private final Object lock = new Object();
     private final DisposableServer server;
     private final URI baseUri;
+    /** Own timers, so that a test's virtual time never freezes heartbeats or the maximum duration. */
+    private final Scheduler timers = Schedulers.newParallel("aviso-test-server-timer", 2, true);
 
     private volatile Duration heartbeatInterval = Duration.ofSeconds(30);
     private volatile Duration maxDuration = Duration.ofHours(1);
@@ -186,9 +194,46 @@ public final class AvisoTestServer implements AutoCloseable {
         this.baseUri = URI.create("http://127.0.0.1:" + server.port());
     }
 
-    /** Starts a server with the defaults: heartbeats every 30 s, maximum watch duration 1 h, no auth. */
+    /**
+     * Starts a server with the defaults: heartbeats every 30 s, maximum watch duration 1 h, no auth.
+     *
+     * <p>The first call in a JVM first runs one replay and one watch against a throwaway server (about a
+     * second), so that class loading and JIT warm-up (slow under BlockHound) do not delay the first
+     * real connection beyond a client's short heartbeat budget.
+     */
     public static AvisoTestServer start() {
+        if (WARMED_UP.compareAndSet(false, true)) {
+            warmUp();
+        }
         return new AvisoTestServer();
+    }
+
+    private static void warmUp() {
+        try (AvisoTestServer scratch = new AvisoTestServer()) {
+            scratch.heartbeatInterval(Duration.ofMillis(10));
+            scratch.publishMany("warm_up", Map.of("class", "od", "step", 1), 3);
+            HttpClient client = HttpClient.newConnection();
+            client.post()
+                    .uri(scratch.uri(REPLAY_PATH))
+                    .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(
+                            "{\"event_type\":\"warm_up\",\"identifier\":{\"step\":{\"gte\":1}},\"from_id\":\"1\"}"
+                                    .getBytes(UTF_8))))
+                    .responseContent()
+                    .aggregate()
+                    .asString()
+                    .block(Duration.ofSeconds(10));
+            client.post()
+                    .uri(scratch.uri(WATCH_PATH))
+                    .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(
+                            "{\"event_type\":\"warm_up\",\"identifier\":{\"class\":\"od\"},\"from_date\":\"0\"}"
+                                    .getBytes(UTF_8))))
+                    .responseContent()
+                    .take(Duration.ofMillis(100))
+                    .then()
+                    .block(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            // Best effort: a failed warm-up only costs time later.
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -406,8 +451,8 @@ public final class AvisoTestServer implements AutoCloseable {
     /**
      * The next watch/replay stream sends {@code n} notification events (replayed, duplicated and live
      * count; control frames and heartbeats do not), waits until they are flushed, then closes the TCP
-     * connection without {@code connection-closing} and without ending the chunked body. {@code 0}
-     * closes right after the headers. The switch is used up by the next stream even if it never
+     * connection without {@code connection-closing} and without ending the chunked body, even in the
+     * middle of a replay (before {@code replay_completed}). {@code 0} closes right after the headers. The switch is used up by the next stream even if it never
      * reaches {@code n}; it is queued like {@link #failNext}.
      */
     public AvisoTestServer dropAfter(int n) {
@@ -549,12 +594,18 @@ public final class AvisoTestServer implements AutoCloseable {
     /**
      * Makes every open stream silent (no heartbeats, no events, no close) while staying open.
      *
-     * @return the number of streams stalled
+     * @return the number of streams stalled by this call (streams already stalled are not counted)
      */
     public int stallOpenStreams() {
         synchronized (lock) {
-            streams.forEach(stream -> stream.io.stall());
-            return streams.size();
+            int stalled = 0;
+            for (WatchStream stream : streams) {
+                if (!stream.io.isStalled()) {
+                    stream.io.stall();
+                    stalled++;
+                }
+            }
+            return stalled;
         }
     }
 
@@ -710,6 +761,7 @@ public final class AvisoTestServer implements AutoCloseable {
     public void close() {
         dropOpenStreams();
         server.disposeNow(Duration.ofSeconds(5));
+        timers.dispose();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1101,7 +1153,7 @@ public final class AvisoTestServer implements AutoCloseable {
     }
 
     private Flux<Frame> frames(WatchStream stream, List<Stored> replay, StreamPlan plan, Instant setup) {
-        Flux<Frame> heartbeats = Flux.interval(Duration.ZERO, plan.heartbeatInterval())
+        Flux<Frame> heartbeats = Flux.interval(Duration.ZERO, plan.heartbeatInterval(), timers)
                 .onBackpressureDrop()
                 .map(tick -> heartbeatFrame(stream));
         Flux<Frame> content = switch (stream.mode) {
@@ -1132,7 +1184,7 @@ public final class AvisoTestServer implements AutoCloseable {
         };
         Mono<Frame> maxDurationReached = stream.mode == Mode.REPLAY
                 ? Mono.never()
-                : Mono.delay(plan.maxDuration())
+                : Mono.delay(plan.maxDuration(), timers)
                         .map(tick -> closingFrame(stream, REASON_MAX_DURATION, closeMessage(REASON_MAX_DURATION)));
         return Flux.merge(content, stream.io.closing(), maxDurationReached)
                 .takeUntil(frame -> frame.kind() == Frame.Kind.CLOSING);

@@ -6,15 +6,21 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * Waits for conditions by polling with a deadline (every {@value #POLL_MILLIS} ms on Reactor's
- * parallel scheduler), never with {@code Thread.sleep}. Call from the test thread only: the methods
- * block. Conditions are evaluated on a parallel thread and must not block.
+ * Waits for conditions by polling with a deadline (every {@value #POLL_MILLIS} ms on a dedicated
+ * Reactor thread, unaffected by virtual time), never with {@code Thread.sleep}. Call from the test
+ * thread only: the methods block. Conditions are evaluated on that non-blocking thread and must not
+ * block.
  */
 public final class Await {
 
     static final long POLL_MILLIS = 10;
+
+    /** Own polling thread, so that a test's virtual time never freezes a wait. */
+    private static final Scheduler POLLER = Schedulers.newSingle("watchgate-test-await", true);
 
     private Await() {}
 
@@ -33,12 +39,12 @@ public final class Await {
      * @throws AssertionError with the message from {@code description}, computed at the deadline
      */
     public static void until(BooleanSupplier condition, Duration timeout, Supplier<String> description) {
-        Boolean met = Flux.interval(Duration.ZERO, Duration.ofMillis(POLL_MILLIS))
+        Boolean met = Flux.interval(Duration.ZERO, Duration.ofMillis(POLL_MILLIS), POLLER)
                 .onBackpressureDrop()
                 .filter(tick -> condition.getAsBoolean())
                 .next()
                 .map(tick -> true)
-                .timeout(timeout, Mono.just(false))
+                .timeout(timeout, Mono.just(false), POLLER)
                 .block();
         if (!Objects.requireNonNullElse(met, false) && !condition.getAsBoolean()) {
             throw new AssertionError("Timed out after " + timeout + " waiting until " + description.get());
@@ -52,9 +58,9 @@ public final class Await {
      * @throws AssertionError as soon as it does not hold
      */
     public static void holdsFor(Duration period, BooleanSupplier condition, String description) {
-        Boolean held = Flux.interval(Duration.ZERO, Duration.ofMillis(POLL_MILLIS))
+        Boolean held = Flux.interval(Duration.ZERO, Duration.ofMillis(POLL_MILLIS), POLLER)
                 .onBackpressureDrop()
-                .take(period)
+                .take(period, POLLER)
                 .all(tick -> condition.getAsBoolean())
                 .block();
         if (!Objects.requireNonNullElse(held, false) || !condition.getAsBoolean()) {

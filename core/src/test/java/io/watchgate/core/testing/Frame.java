@@ -15,7 +15,7 @@ record Frame(byte[] bytes, Kind kind) {
     enum Kind {
         /** Control frames, heartbeats, comments and malformed bytes: not counted. */
         CONTROL,
-        /** A notification (aviso {@code replay}/{@code live-notification} CloudEvent, SSE event). */
+        /** A notification (aviso {@code replay}/{@code live-notification} CloudEvent, SSE event): counted. */
         NOTIFICATION,
         /** The last frame of a gracefully ended body; may be empty. */
         CLOSING
