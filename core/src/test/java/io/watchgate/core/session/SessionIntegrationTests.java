@@ -108,10 +108,20 @@ class SessionIntegrationTests {
         }
 
         void awaitCount(int n) {
-            Await.until(
-                    () -> notifications.size() >= n,
-                    WAIT,
-                    () -> "expected " + n + " notifications, got " + sequences());
+            awaitCount(n, WAIT);
+        }
+
+        void awaitCount(int n, Duration timeout) {
+            Await.until(() -> notifications.size() >= n, timeout, () -> "expected " + n + " notifications; " + this);
+        }
+
+        @Override
+        public String toString() {
+            List<Long> sequences = sequences();
+            List<String> reasons = reasons();
+            return "received " + sequences.size() + " (last " + (sequences.isEmpty() ? "-" : sequences.getLast())
+                    + "), errors " + errors + ", last statuses "
+                    + reasons.subList(Math.max(0, reasons.size() - 12), reasons.size());
         }
 
         void awaitReason(String reason) {
@@ -688,13 +698,10 @@ class SessionIntegrationTests {
         Flux.range(0, total / 2)
                 .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
                 .subscribe(i -> server.publish("mars", Map.of("class", "od", "step", i), "live" + i));
-        recorder.awaitCount(7_000);
+        recorder.awaitCount(7_000, Duration.ofSeconds(60));
         stallTheOpenStream();
         Await.until(() -> starvations(recorder) == 2, WAIT, () -> "second stall: " + recorder.reasons());
-        Await.until(
-                () -> recorder.notifications.size() >= total,
-                Duration.ofSeconds(60),
-                () -> "delivered " + recorder.notifications.size());
+        Await.until(() -> recorder.notifications.size() >= total, Duration.ofSeconds(60), recorder::toString);
         assertThat(recorder.sequences()).isEqualTo(range(1, total));
         assertThat(starvations(recorder)).isEqualTo(2);
         assertThat(server.watchRequests().size()).isGreaterThanOrEqualTo(total / 500);
