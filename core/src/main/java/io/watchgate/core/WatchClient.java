@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
@@ -38,8 +39,9 @@ import reactor.netty.resources.ConnectionProvider;
  * }</pre>
  *
  * <p>Thread-safe. Two sessions with the same {@linkplain #sessionKey(WatchRequest) session key}
- * cannot run at once in one client: the second is refused with {@link SessionConflictException}.
- * {@link #close()} ends every session.
+ * cannot run at once in one client: the second is refused with {@link SessionConflictException}
+ * (one that starts while the previous is still flushing its cursor waits for it). {@link #close()}
+ * ends every session.
  */
 public final class WatchClient implements AutoCloseable {
 
@@ -149,11 +151,33 @@ public final class WatchClient implements AutoCloseable {
                 scheduler,
                 jitter);
         SessionSupervisor[] self = new SessionSupervisor[1];
-        self[0] = new SessionSupervisor(
-                settings,
-                session -> !closed && active.putIfAbsent(key, session) == null,
-                () -> active.remove(key, self[0]));
+        self[0] = new SessionSupervisor(settings, session -> register(key, session), () -> active.remove(key, self[0]));
         return self[0];
+    }
+
+    /**
+     * Admits a session: at once when no session with its key runs, after the previous one finished
+     * ending (flushing its cursor) when it is ending, never while it runs.
+     */
+    private Mono<Void> register(String key, SessionSupervisor session) {
+        return Mono.defer(() -> {
+            if (closed) {
+                return Mono.error(new WatchException("the client is closed"));
+            }
+            SessionSupervisor running = active.putIfAbsent(key, session);
+            if (running == null) {
+                if (closed) {
+                    active.remove(key, session);
+                    return Mono.error(new WatchException("the client is closed"));
+                }
+                return Mono.empty();
+            }
+            if (running.isEnding()) {
+                return running.terminated().then(register(key, session));
+            }
+            return Mono.error(
+                    new SessionConflictException(key, session.request().canonical()));
+        });
     }
 
     /** The sessions running now. */
@@ -221,8 +245,9 @@ public final class WatchClient implements AutoCloseable {
 
         /**
          * Silence after which a connection is dropped and reopened. Default: 90 s (3 × aviso's 30 s
-         * heartbeat). It counts while the subscriber keeps requesting: a subscriber that holds back
-         * demand longer than this causes a (lossless) reconnect.
+         * heartbeat). It counts only while bytes are wanted (before the response headers, or while
+         * the session has demand for the body): a slow subscriber never makes a connection look
+         * starved.
          */
         public Builder heartbeatTimeout(Duration heartbeatTimeout) {
             this.heartbeatTimeout = positive(heartbeatTimeout, "heartbeatTimeout");

@@ -10,13 +10,16 @@ import reactor.util.context.Context;
 /**
  * The last operator of a session: hands each notification to the subscriber and, once its {@code
  * onNext} returned, reports the notification's checkpoint as delivered. This is what makes commits
- * at-least-once: a checkpoint is never committed before its notification was received.
+ * at-least-once: a checkpoint is never committed before its notification was received. A
+ * notification whose {@code onNext} cancelled the subscription (a consumer that threw, or {@code
+ * take(n)} reaching its n-th item) is not committed: it may be delivered again by the next session.
  */
 final class CommitAfterDelivery implements CoreSubscriber<Delivery>, Subscription, Scannable {
 
     private final CoreSubscriber<? super Notification> actual;
     private final Consumer<Delivery> onDelivered;
     private Subscription upstream = Operators.EMPTY;
+    private volatile boolean cancelled;
 
     CommitAfterDelivery(CoreSubscriber<? super Notification> actual, Consumer<Delivery> onDelivered) {
         this.actual = actual;
@@ -32,7 +35,9 @@ final class CommitAfterDelivery implements CoreSubscriber<Delivery>, Subscriptio
     @Override
     public void onNext(Delivery delivery) {
         actual.onNext(delivery.notification());
-        onDelivered.accept(delivery);
+        if (!cancelled) {
+            onDelivered.accept(delivery);
+        }
     }
 
     @Override
@@ -52,6 +57,7 @@ final class CommitAfterDelivery implements CoreSubscriber<Delivery>, Subscriptio
 
     @Override
     public void cancel() {
+        cancelled = true;
         upstream.cancel();
     }
 

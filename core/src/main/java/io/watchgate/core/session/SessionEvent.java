@@ -58,8 +58,15 @@ public sealed interface SessionEvent {
     /** The auth provider obtained fresh credentials. */
     record AuthRefreshed() implements SessionEvent {}
 
-    /** The auth provider could not obtain fresh credentials. */
-    record AuthRefreshFailed(Throwable cause) implements SessionEvent {}
+    /**
+     * The auth provider could not provide credentials (before a connection, or when refreshing them
+     * after a 401).
+     *
+     * @param cause what failed
+     * @param permanent whether retrying cannot help (the token endpoint rejected the client with a
+     *     4xx); otherwise the session backs off and tries again
+     */
+    record CredentialsUnavailable(Throwable cause, boolean permanent) implements SessionEvent {}
 
     /** The subscriber cancelled, or the session or its client was closed. */
     record Stop(String reason) implements SessionEvent {}

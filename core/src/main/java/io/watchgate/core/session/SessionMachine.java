@@ -14,13 +14,13 @@ import io.watchgate.core.session.SessionAction.Deliver;
 import io.watchgate.core.session.SessionAction.Fail;
 import io.watchgate.core.session.SessionAction.Finish;
 import io.watchgate.core.session.SessionAction.RefreshAuth;
-import io.watchgate.core.session.SessionEvent.AuthRefreshFailed;
 import io.watchgate.core.session.SessionEvent.AuthRefreshed;
 import io.watchgate.core.session.SessionEvent.BackoffElapsed;
 import io.watchgate.core.session.SessionEvent.CheckpointLoadFailed;
 import io.watchgate.core.session.SessionEvent.CheckpointLoaded;
 import io.watchgate.core.session.SessionEvent.ConnectionLost;
 import io.watchgate.core.session.SessionEvent.Control;
+import io.watchgate.core.session.SessionEvent.CredentialsUnavailable;
 import io.watchgate.core.session.SessionEvent.Malformed;
 import io.watchgate.core.session.SessionEvent.Opened;
 import io.watchgate.core.session.SessionEvent.Received;
@@ -58,7 +58,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code connection-closing}: reconnect at once with the counter reset (a replay-only
  *       session that reached {@code end_of_stream} finishes instead).
  *   <li>401: refresh credentials once and retry at once; a second 401 before a connection opens,
- *       a 401 without an auth provider and every other 4xx are fatal.
+ *       a 401 without an auth provider and every other 4xx are fatal. Credentials that cannot be
+ *       had (a token endpoint that is down) back off; a token endpoint that rejects the client
+ *       (4xx) is fatal.
  *   <li>Each reconnect resumes after the last delivered notification; {@code from_date} only
  *       bootstraps the first connection.
  *   <li>Within a connection, a sequence at or below the last delivered one is a duplicate and is
@@ -90,6 +92,9 @@ public record SessionMachine(
         boolean deliveredOnConnection,
         @Nullable Duration retryHint,
         Counters counters) {
+
+    /** The shortest reconnection delay an upstream's {@code retry:} can ask for. */
+    static final Duration MIN_RETRY_HINT = Duration.ofMillis(100);
 
     /** A new session, waiting for its checkpoint. */
     public static SessionMachine initial(SessionRules rules) {
@@ -144,7 +149,11 @@ public record SessionMachine(
                         Continue.INSTANCE,
                         new Change("malformed_frame", malformed.kind() + ": " + malformed.detail()));
             case UpstreamError error -> stay(Continue.INSTANCE, new Change("upstream_error", error.detail()));
-            case RetryHint hint -> new Step(withRetryHint(hint.delay()), Continue.INSTANCE, null);
+            case RetryHint hint ->
+                new Step(
+                        withRetryHint(hint.delay().compareTo(MIN_RETRY_HINT) < 0 ? MIN_RETRY_HINT : hint.delay()),
+                        Continue.INSTANCE,
+                        null);
             case ServerClosing closing -> onServerClosing(closing.reason());
             case ConnectionLost lost -> backOff(null, lost.reason().eventName(), lost.detail());
             case Refused refused -> onRefused(refused);
@@ -165,10 +174,17 @@ public record SessionMachine(
                                         counters)
                                 .step(new Connect(resumeStart()), new Change("auth_refreshed", null))
                         : stay(Continue.INSTANCE);
-            case AuthRefreshFailed failed ->
-                fail(
-                        new WatchException("refreshing credentials failed: " + failed.cause(), failed.cause()),
-                        "auth_refresh_failed");
+            case CredentialsUnavailable unavailable ->
+                unavailable.permanent()
+                        ? fail(
+                                new WatchException(
+                                        "the auth provider cannot provide credentials: " + unavailable.cause(),
+                                        unavailable.cause()),
+                                "auth_failed")
+                        : backOff(
+                                null,
+                                "credentials_unavailable",
+                                unavailable.cause().toString());
             case Stop stop ->
                 withPhase(new Stopped(stop.reason())).step(new Finish(), new Change("stopped", stop.reason()));
         };
@@ -250,6 +266,10 @@ public record SessionMachine(
             }
         }
         next = next.plusDelivered();
+        if (sequence.isEmpty() && position != null && position.cursor().equals(notification.cursor())) {
+            // an SSE event without an id of its own keeps the previous id, and so its sequence
+            sequence = position.sequence();
+        }
         Checkpoint checkpoint = new Checkpoint(notification.cursor(), sequence, nextEpoch);
         SessionMachine after = new SessionMachine(
                 rules, phase, origin, checkpoint, nextEpoch, 0, refreshedAuth, true, retryHint, next);
@@ -298,12 +318,20 @@ public record SessionMachine(
     }
 
     private Step backOff(@Nullable Duration fixedDelay, String reason, String detail) {
-        if (!(phase instanceof Connecting || phase instanceof Replaying || phase instanceof Live)) {
+        if (!(phase instanceof Connecting
+                || phase instanceof Replaying
+                || phase instanceof Live
+                || phase instanceof RefreshingAuth)) {
             return stay(Continue.INSTANCE);
         }
         int nextAttempt = attempt + 1;
-        Duration delay = fixedDelay;
-        if (delay == null) {
+        Duration delay;
+        if (fixedDelay != null) {
+            // a Retry-After of 0 or in the past must not turn into a tight reconnection loop
+            delay = fixedDelay.compareTo(rules.backoff().initial()) < 0
+                    ? rules.backoff().initial()
+                    : fixedDelay;
+        } else {
             var policy = retryHint == null ? rules.backoff() : rules.backoff().withInitial(retryHint);
             delay = policy.delay(nextAttempt, rules.jitter().getAsDouble());
         }

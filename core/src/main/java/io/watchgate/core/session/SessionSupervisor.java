@@ -6,14 +6,14 @@ import io.watchgate.core.SessionState;
 import io.watchgate.core.SessionStatus;
 import io.watchgate.core.WatchRequest;
 import io.watchgate.core.WatchSession;
+import io.watchgate.core.auth.AuthException;
 import io.watchgate.core.cursor.Checkpoint;
+import io.watchgate.core.protocol.UpstreamCall;
 import io.watchgate.core.session.SessionAction.Await;
 import io.watchgate.core.session.SessionAction.Connect;
 import io.watchgate.core.session.SessionAction.Deliver;
 import io.watchgate.core.session.SessionAction.Fail;
 import io.watchgate.core.session.SessionAction.RefreshAuth;
-import io.watchgate.core.session.SessionEvent.ConnectionLost;
-import io.watchgate.core.session.SessionEvent.LossReason;
 import io.watchgate.core.session.SessionMachine.Step;
 import io.watchgate.core.session.SessionPhase.BackingOff;
 import io.watchgate.core.sse.SseDecoder;
@@ -22,14 +22,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -48,14 +47,16 @@ public final class SessionSupervisor implements WatchSession {
 
     private static final Logger log = LoggerFactory.getLogger(SessionSupervisor.class);
     private static final int STATUS_HISTORY = 64;
+    private static final Duration FINAL_FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
     private final SessionSettings settings;
-    private final Predicate<SessionSupervisor> register;
+    private final Function<SessionSupervisor, Mono<Void>> register;
     private final Runnable unregister;
     private final UpstreamConnector connector;
     private final CursorCommitter committer;
     private final Sinks.Many<SessionStatus> statuses = Sinks.many().replay().limit(STATUS_HISTORY);
     private final Sinks.Empty<Void> stopSignal = Sinks.empty();
+    private final Sinks.Empty<Void> terminated = Sinks.empty();
     private final AtomicBoolean subscribed = new AtomicBoolean();
 
     private volatile SessionMachine machine;
@@ -68,11 +69,12 @@ public final class SessionSupervisor implements WatchSession {
      * A session, not started yet.
      *
      * @param settings what it needs
-     * @param register called when the session starts; {@code false} refuses it (another session
-     *     with the same key is running)
-     * @param unregister called once when a started session has ended
+     * @param register called when the session starts; completes when the session may run (possibly
+     *     after a previous session with the same key finished ending), errors to refuse it
+     * @param unregister called once when a started session has ended and flushed its cursor
      */
-    public SessionSupervisor(SessionSettings settings, Predicate<SessionSupervisor> register, Runnable unregister) {
+    public SessionSupervisor(
+            SessionSettings settings, Function<SessionSupervisor, Mono<Void>> register, Runnable unregister) {
         this.settings = settings;
         this.register = register;
         this.unregister = unregister;
@@ -111,27 +113,60 @@ public final class SessionSupervisor implements WatchSession {
 
     @Override
     public Flux<Notification> notifications() {
-        Flux<Delivery> session = Flux.defer(() -> {
-            if (!subscribed.compareAndSet(false, true)) {
-                return Flux.error(new IllegalStateException(
-                        "session " + key() + " was already subscribed; use WatchClient.watch() for a new one"));
-            }
-            if (!register.test(this)) {
-                return Flux.error(new io.watchgate.core.SessionConflictException(
-                        key(), request().canonical()));
-            }
-            committer.start();
-            return Flux.defer(this::cycle)
-                    .repeat(() -> !machine.isTerminal())
-                    .takeUntilOther(stopSignal.asMono())
-                    .doFinally(this::finish);
-        });
-        java.util.function.Function<
-                        ? super org.reactivestreams.Publisher<Delivery>,
-                        ? extends org.reactivestreams.Publisher<Notification>>
+        // usingWhen: on completion and error the cursor is flushed and the key released before the
+        // subscriber hears of it, so that retry() or repeat() can start the next session at once
+        Flux<Delivery> session = Flux.usingWhen(
+                Mono.defer(this::begin),
+                started -> Flux.defer(this::cycle)
+                        .repeat(() -> !machine.isTerminal())
+                        .takeUntilOther(stopSignal.asMono()),
+                started -> end("stopped"),
+                (started, error) -> end("failed"),
+                started -> end("cancelled"));
+        Function<? super org.reactivestreams.Publisher<Delivery>, ? extends org.reactivestreams.Publisher<Notification>>
                 commitAfterDelivery = Operators.<Delivery, Notification>lift((scannable, subscriber) ->
                 new CommitAfterDelivery(subscriber, delivery -> committer.delivered(delivery.checkpoint())));
         return Flux.from(commitAfterDelivery.apply(session));
+    }
+
+    /** Whether the session has ended or is ending (its cursor may still be flushing). */
+    public boolean isEnding() {
+        return machine.isTerminal();
+    }
+
+    /** Completes once the session has ended, flushed its cursor and released its key. */
+    public Mono<Void> terminated() {
+        return terminated.asMono();
+    }
+
+    private Mono<Boolean> begin() {
+        if (!subscribed.compareAndSet(false, true)) {
+            return Mono.error(new IllegalStateException(
+                    "session " + key() + " was already subscribed; use WatchClient.watch() for a new one"));
+        }
+        return register.apply(this).then(Mono.fromCallable(() -> {
+            committer.start();
+            return Boolean.TRUE;
+        }));
+    }
+
+    private Mono<Void> end(String reason) {
+        return Mono.defer(() -> {
+                    if (!machine.isTerminal()) {
+                        apply(new SessionEvent.Stop(reason));
+                    }
+                    return committer.close();
+                })
+                .timeout(FINAL_FLUSH_TIMEOUT, settings.scheduler())
+                .onErrorResume(error -> {
+                    log.warn("event=session.final_commit_timeout session={} error=\"{}\"", key(), error.toString());
+                    return Mono.empty();
+                })
+                .doFinally(signal -> {
+                    unregister.run();
+                    statuses.tryEmitComplete();
+                    terminated.tryEmitEmpty();
+                });
     }
 
     @Override
@@ -181,7 +216,7 @@ public final class SessionSupervisor implements WatchSession {
                 settings.auth()
                         .refresh()
                         .then(Mono.<SessionEvent>just(new SessionEvent.AuthRefreshed()))
-                        .onErrorResume(error -> Mono.just(new SessionEvent.AuthRefreshFailed(error)))
+                        .onErrorResume(error -> Mono.just(credentialsUnavailable(error)))
                         .flatMapMany(this::applyBetweenConnections);
             case Fail fail -> Flux.error(fail.error());
             default -> Flux.empty();
@@ -189,12 +224,13 @@ public final class SessionSupervisor implements WatchSession {
     }
 
     private Flux<Delivery> connection(Connect connect) {
+        UpstreamCall call = settings.protocol().call(request(), connect.start());
         return settings.auth()
                 .headers()
                 .defaultIfEmpty(Map.of())
-                .flatMapMany(headers -> connector.open(settings.protocol().call(request(), connect.start()), headers))
-                .onErrorResume(error ->
-                        Mono.just(new ConnectionLost(LossReason.TRANSPORT_ERROR, "credentials unavailable: " + error)))
+                .map(headers -> connector.open(call, headers))
+                .onErrorResume(error -> Mono.just(Flux.just(credentialsUnavailable(error))))
+                .flatMapMany(events -> events)
                 .handle((event, sink) -> {
                     Step step = apply(event);
                     switch (step.action()) {
@@ -204,6 +240,15 @@ public final class SessionSupervisor implements WatchSession {
                         default -> sink.complete();
                     }
                 });
+    }
+
+    /** A token endpoint that rejects the client (4xx) will not change its mind; anything else may pass. */
+    private static SessionEvent credentialsUnavailable(Throwable error) {
+        boolean permanent = error instanceof AuthException rejected
+                && rejected.status().isPresent()
+                && rejected.status().getAsInt() >= 400
+                && rejected.status().getAsInt() < 500;
+        return new SessionEvent.CredentialsUnavailable(error, permanent);
     }
 
     private Flux<Delivery> applyBetweenConnections(SessionEvent event) {
@@ -275,16 +320,6 @@ public final class SessionSupervisor implements WatchSession {
 
     private static final String LOG_FORMAT =
             "event=session.{} session={} upstream={} state={} attempt={} delay_ms={} detail=\"{}\"";
-
-    private void finish(SignalType signal) {
-        if (signal == SignalType.CANCEL || !machine.isTerminal()) {
-            apply(new SessionEvent.Stop(signal == SignalType.CANCEL ? "cancelled" : "stopped"));
-        }
-        committer.close().subscribe(null, null, () -> {
-            unregister.run();
-            statuses.tryEmitComplete();
-        });
-    }
 
     private Instant now() {
         return Instant.ofEpochMilli(settings.scheduler().now(TimeUnit.MILLISECONDS));

@@ -7,6 +7,7 @@ import io.watchgate.core.protocol.UpstreamProtocol;
 import io.watchgate.core.session.SessionEvent.ConnectionLost;
 import io.watchgate.core.session.SessionEvent.LossReason;
 import io.watchgate.core.sse.SseDecoder;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -30,12 +32,13 @@ import reactor.netty.http.client.HttpClientResponse;
  * The I/O edge of a session: opens one upstream stream and turns everything that happens on it
  * into {@link SessionEvent}s. The returned Flux never errors: a refused request becomes {@link
  * SessionEvent.Refused}, a network error {@link LossReason#TRANSPORT_ERROR}, silence longer than
- * the heartbeat budget {@link LossReason#HEARTBEAT_STARVED}, and the end of the body {@link
+ * the heartbeat budget while bytes are wanted ({@link HeartbeatWatchdog}) {@link
+ * LossReason#HEARTBEAT_STARVED}, and the end of the body {@link
  * LossReason#UNEXPECTED_EOF}. Cancelling the subscription closes the connection.
  */
 final class UpstreamConnector {
 
-    /** Error bodies are kept up to this many characters. */
+    /** Error bodies are kept up to this many bytes. */
     static final int MAX_ERROR_BODY = 4096;
 
     private final HttpClient httpClient;
@@ -61,6 +64,7 @@ final class UpstreamConnector {
     Flux<SessionEvent> open(UpstreamCall call, Map<String, String> authHeaders) {
         return Flux.defer(() -> {
             SseDecoder decoder = decoders.get();
+            HeartbeatWatchdog watchdog = new HeartbeatWatchdog(heartbeatBudget, scheduler);
             HttpClient.ResponseReceiver<?> request = httpClient
                     .headers(headers -> {
                         call.headers().forEach(headers::set);
@@ -70,16 +74,27 @@ final class UpstreamConnector {
                     .uri(call.uri())
                     .send((req, out) ->
                             call.body() == null ? out : out.sendString(Mono.just(call.body()), StandardCharsets.UTF_8));
-            return request.response((response, body) -> response.status().code() == 200
-                            ? Flux.concat(
-                                    Mono.just(List.<SessionEvent>of(new SessionEvent.Opened())),
-                                    body.map(chunk -> decode(decoder, chunk)))
-                            : refused(response, body).map(List::of).flux())
-                    .timeout(heartbeatBudget, scheduler)
+            return request.response((response, body) -> {
+                        watchdog.headersReceived();
+                        if (response.status().code() != 200) {
+                            return refused(response, body).map(List::of).flux();
+                        }
+                        Flux<List<SessionEvent>> events = body.doOnRequest(watchdog::requested)
+                                .map(chunk -> {
+                                    watchdog.received();
+                                    return decode(decoder, chunk);
+                                });
+                        return Flux.concat(Mono.just(List.<SessionEvent>of(new SessionEvent.Opened())), events);
+                    })
+                    .takeUntilOther(watchdog.starvation())
                     .concatMapIterable(events -> events, 32)
-                    .concatWith(Mono.fromSupplier(() -> endOfBody(decoder)))
+                    .concatWith(Mono.fromSupplier(() -> watchdog.starved() ? starved() : endOfBody(decoder)))
                     .onErrorResume(error -> Mono.just(lost(error)));
         });
+    }
+
+    private SessionEvent starved() {
+        return new ConnectionLost(LossReason.HEARTBEAT_STARVED, "no byte for " + heartbeatBudget.toMillis() + " ms");
     }
 
     private List<SessionEvent> decode(SseDecoder decoder, ByteBuf chunk) {
@@ -107,27 +122,27 @@ final class UpstreamConnector {
 
     private SessionEvent lost(Throwable error) {
         if (error instanceof TimeoutException) {
-            return new ConnectionLost(
-                    LossReason.HEARTBEAT_STARVED, "no byte for " + heartbeatBudget.toMillis() + " ms");
+            return starved();
         }
         String message = error.getMessage();
         return new ConnectionLost(
                 LossReason.TRANSPORT_ERROR, error.getClass().getSimpleName() + (message == null ? "" : ": " + message));
     }
 
-    private static Mono<SessionEvent> refused(HttpClientResponse response, ByteBufFlux body) {
+    private Mono<SessionEvent> refused(HttpClientResponse response, ByteBufFlux body) {
         int status = response.status().code();
         Duration retryAfter = retryAfter(response.responseHeaders().get("Retry-After"));
         String requestId = response.responseHeaders().get("X-Request-ID");
-        return body.aggregate()
-                .asString(StandardCharsets.UTF_8)
-                .defaultIfEmpty("")
+        AtomicInteger kept = new AtomicInteger();
+        return body.asByteArray()
+                .takeUntil(chunk -> kept.addAndGet(chunk.length) >= MAX_ERROR_BODY)
+                .collect(
+                        ByteArrayOutputStream::new,
+                        (out, chunk) -> out.write(chunk, 0, Math.min(chunk.length, MAX_ERROR_BODY - out.size())))
+                .map(out -> out.toString(StandardCharsets.UTF_8) + (kept.get() > MAX_ERROR_BODY ? "…" : ""))
+                .timeout(heartbeatBudget, scheduler)
                 .onErrorReturn("")
-                .map(text -> new SessionEvent.Refused(
-                        status,
-                        retryAfter,
-                        text.length() > MAX_ERROR_BODY ? text.substring(0, MAX_ERROR_BODY) + "…" : text,
-                        requestId));
+                .map(text -> new SessionEvent.Refused(status, retryAfter, text, requestId));
     }
 
     /** Parses {@code Retry-After}: delay-seconds or an HTTP date (a past date means no wait). */

@@ -308,28 +308,29 @@ class SessionIntegrationTests {
             publish(3);
             server.stallAfter(2);
             WatchClient impatient =
-                    clientBuilder().heartbeatTimeout(Duration.ofMillis(400)).build();
+                    clientBuilder().heartbeatTimeout(Duration.ofSeconds(1)).build();
             WatchSession session = impatient.session(mars().fromSequence(1));
             Recorder recorder = record(session);
             recorder.awaitCount(3);
             assertThat(recorder.sequences()).containsExactly(1L, 2L, 3L);
             assertThat(recorder.reasons()).contains("heartbeat_starved");
-            assertThat(server.watchRequests().get(1).fromId()).isEqualTo("3");
+            assertThat(server.watchRequests().getLast().fromId()).isEqualTo("3");
             impatient.close();
         }
 
         @Test
         void heartbeatsKeepAQuietConnectionAlive() {
             WatchClient patient =
-                    clientBuilder().heartbeatTimeout(Duration.ofMillis(400)).build();
+                    clientBuilder().heartbeatTimeout(Duration.ofSeconds(1)).build();
             WatchSession session = patient.session(mars());
             Recorder recorder = record(session);
-            server.awaitOpenStreams(1, WAIT);
+            recorder.awaitReason("connected");
+            int connections = server.connectionCount();
             Await.holdsFor(
-                    Duration.ofMillis(1200),
-                    () -> server.connectionCount() == 1,
-                    "one connection while heartbeats flow");
-            assertThat(recorder.reasons()).doesNotContain("heartbeat_starved");
+                    Duration.ofMillis(2500),
+                    () -> server.connectionCount() == connections,
+                    "no reconnection while heartbeats flow");
+            assertThat(session.snapshot().state()).isEqualTo(SessionState.LIVE);
             patient.close();
         }
 
@@ -512,8 +513,13 @@ class SessionIntegrationTests {
             recorder.awaitCount(5);
             server.simulateRestart();
             server.dropOpenStreams();
-            server.awaitOpenStreams(1, WAIT);
-            server.awaitWatchRequests(2, WAIT);
+            Await.until(
+                    () -> recorder.reasons().stream()
+                                    .filter("connected"::equals)
+                                    .count()
+                            == 2,
+                    WAIT,
+                    () -> "reconnected: " + recorder);
             assertThat(server.watchRequests().get(1).fromId()).isEqualTo("6");
             publish(2);
             recorder.awaitCount(7);
@@ -549,7 +555,7 @@ class SessionIntegrationTests {
                     .expectComplete()
                     .verify(WAIT);
             assertThat(violations).isEmpty();
-            Await.until(() -> committedSequence(request) == 20, WAIT, "last one committed");
+            Await.until(() -> committedSequence(request) == 19, WAIT, "all but the one whose onNext cancelled");
         }
 
         @Test
@@ -603,7 +609,9 @@ class SessionIntegrationTests {
                     .expectComplete()
                     .verify(WAIT);
             Await.until(() -> server.openStreams() == 0, Duration.ofSeconds(2), "upstream connection closed");
-            Await.until(() -> committedSequence(request) == 5, WAIT, "flushed on cancel");
+            // the 5th notification's onNext cancelled the subscription (take): it is not committed
+            Await.until(() -> committedSequence(request) == 4, WAIT, () -> "flushed on cancel: " + store.snapshot());
+            Await.holdsFor(Duration.ofMillis(200), () -> committedSequence(request) == 4, "the 5th stays uncommitted");
             batched.close();
         }
 
@@ -672,10 +680,6 @@ class SessionIntegrationTests {
         }
     }
 
-    void stallTheOpenStream() {
-        Await.until(() -> server.stallOpenStreams() > 0, WAIT, "a stream to stall");
-    }
-
     static long starvations(Recorder recorder) {
         return recorder.reasons().stream().filter("heartbeat_starved"::equals).count();
     }
@@ -685,25 +689,23 @@ class SessionIntegrationTests {
         int total = 10_000;
         publish(total / 2);
         server.dropEvery(500);
+        server.stallAfter(1_250);
         WatchClient soak = clientBuilder()
-                .heartbeatTimeout(Duration.ofMillis(1500))
+                .heartbeatTimeout(Duration.ofSeconds(2))
                 .commitEvery(100, Duration.ofMillis(100))
                 .build();
         WatchRequest request = mars().fromSequence(1);
         WatchSession session = soak.session(request);
         Recorder recorder = record(session);
-        recorder.awaitCount(1_000);
-        stallTheOpenStream();
-        Await.until(() -> starvations(recorder) == 1, WAIT, () -> "first stall: " + recorder.reasons());
+        Await.until(() -> starvations(recorder) >= 1, Duration.ofSeconds(30), () -> "first stall: " + recorder);
+        server.stallAfter(3_250);
         Flux.range(0, total / 2)
                 .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
                 .subscribe(i -> server.publish("mars", Map.of("class", "od", "step", i), "live" + i));
-        recorder.awaitCount(7_000, Duration.ofSeconds(60));
-        stallTheOpenStream();
-        Await.until(() -> starvations(recorder) == 2, WAIT, () -> "second stall: " + recorder.reasons());
-        Await.until(() -> recorder.notifications.size() >= total, Duration.ofSeconds(60), recorder::toString);
+        Await.until(() -> starvations(recorder) >= 2, Duration.ofSeconds(30), () -> "second stall: " + recorder);
+        recorder.awaitCount(total, Duration.ofSeconds(60));
         assertThat(recorder.sequences()).isEqualTo(range(1, total));
-        assertThat(starvations(recorder)).isEqualTo(2);
+        assertThat(starvations(recorder)).isGreaterThanOrEqualTo(2);
         assertThat(server.watchRequests().size()).isGreaterThanOrEqualTo(total / 500);
         Await.until(() -> committedSequence(request) == total, WAIT, () -> "committed " + committedSequence(request));
         assertThat(recorder.errors).isEmpty();

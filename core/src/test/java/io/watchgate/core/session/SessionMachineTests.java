@@ -17,7 +17,6 @@ import io.watchgate.core.session.SessionAction.Deliver;
 import io.watchgate.core.session.SessionAction.Fail;
 import io.watchgate.core.session.SessionAction.Finish;
 import io.watchgate.core.session.SessionAction.RefreshAuth;
-import io.watchgate.core.session.SessionEvent.AuthRefreshFailed;
 import io.watchgate.core.session.SessionEvent.AuthRefreshed;
 import io.watchgate.core.session.SessionEvent.BackoffElapsed;
 import io.watchgate.core.session.SessionEvent.CheckpointLoadFailed;
@@ -25,6 +24,7 @@ import io.watchgate.core.session.SessionEvent.CheckpointLoaded;
 import io.watchgate.core.session.SessionEvent.ConnectionLost;
 import io.watchgate.core.session.SessionEvent.Control;
 import io.watchgate.core.session.SessionEvent.ControlKind;
+import io.watchgate.core.session.SessionEvent.CredentialsUnavailable;
 import io.watchgate.core.session.SessionEvent.LossReason;
 import io.watchgate.core.session.SessionEvent.Malformed;
 import io.watchgate.core.session.SessionEvent.Opened;
@@ -367,6 +367,19 @@ class SessionMachineTests {
         }
 
         @Test
+        void aRetryAfterOfZeroWaitsAtLeastTheInitialDelay() {
+            Step step = machine().on(new CheckpointLoaded(null)).next().on(new Refused(503, Duration.ZERO, "", null));
+            assertThat(step.action()).isEqualTo(new Await(Duration.ofMillis(250)));
+        }
+
+        @Test
+        void aRetryHintOfZeroIsRaisedToTheMinimum() {
+            SessionMachine m = liveAfter(1).on(new RetryHint(Duration.ZERO)).next();
+            Step lost = m.on(new ConnectionLost(LossReason.UNEXPECTED_EOF, "x"));
+            assertThat(lost.action()).isEqualTo(new Await(SessionMachine.MIN_RETRY_HINT));
+        }
+
+        @Test
         void anSseRetryHintBecomesTheBaseDelay() {
             SessionMachine m =
                     liveAfter(1).on(new RetryHint(Duration.ofSeconds(2))).next();
@@ -433,15 +446,41 @@ class SessionMachineTests {
         }
 
         @Test
-        void aFailedRefreshIsTerminal() {
+        void aTokenEndpointThatRejectsTheClientIsTerminal() {
             Step step = machine()
                     .on(new CheckpointLoaded(null))
                     .next()
                     .on(new Refused(401, null, "", null))
                     .next()
-                    .on(new AuthRefreshFailed(new IllegalStateException("idp down")));
+                    .on(new CredentialsUnavailable(new IllegalStateException("invalid_client"), true));
             assertThat(step.action()).isInstanceOf(Fail.class);
-            assertThat(((Fail) step.action()).error()).hasMessageContaining("idp down");
+            assertThat(((Fail) step.action()).error()).hasMessageContaining("invalid_client");
+            assertThat(step.change().reason()).isEqualTo("auth_failed");
+        }
+
+        @Test
+        void aTokenEndpointThatIsDownBacksOffAndRefreshesAgainLater() {
+            SessionMachine refreshing = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Refused(401, null, "", null))
+                    .next();
+            Step down = refreshing.on(new CredentialsUnavailable(new IllegalStateException("idp 503"), false));
+            assertThat(down.action()).isEqualTo(new Await(Duration.ofMillis(250)));
+            assertThat(down.change().reason()).isEqualTo("credentials_unavailable");
+            SessionMachine retried = down.next().on(new BackoffElapsed()).next();
+            assertThat(retried.phase().state()).isEqualTo(SessionState.CONNECTING);
+            assertThat(retried.on(new Refused(401, null, "", null)).action()).isInstanceOf(RefreshAuth.class);
+        }
+
+        @Test
+        void credentialsThatCannotBeHadBeforeConnectingBackOff() {
+            Step step = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new CredentialsUnavailable(new IllegalStateException("timeout"), false));
+            assertThat(step.action()).isEqualTo(new Await(Duration.ofMillis(250)));
+            assertThat(step.next().phase().state()).isEqualTo(SessionState.BACKING_OFF);
         }
     }
 
@@ -534,6 +573,20 @@ class SessionMachineTests {
             Step step = m.on(new Received(opaque));
             assertThat(step.action()).isEqualTo(new Deliver(opaque, new Checkpoint("abc", OptionalLong.empty(), 0)));
             assertThat(step.next().on(new Received(opaque)).action()).isInstanceOf(Deliver.class);
+        }
+
+        @Test
+        void anEventWithoutAnIdOfItsOwnKeepsThePreviousSequenceAndIsNotADuplicate() {
+            SessionMachine m = liveAfter();
+            Notification first = new Notification("7", OptionalLong.of(7), "message", null, Map.of(), "a", "a");
+            Notification idless = new Notification("7", OptionalLong.empty(), "message", null, Map.of(), "b", "b");
+            Notification next = new Notification("8", OptionalLong.of(8), "message", null, Map.of(), "c", "c");
+            m = m.on(new Received(first)).next();
+            Step b = m.on(new Received(idless));
+            assertThat(b.action()).isEqualTo(new Deliver(idless, new Checkpoint("7", OptionalLong.of(7), 0)));
+            Step c = b.next().on(new Received(next));
+            assertThat(c.action()).isInstanceOf(Deliver.class);
+            assertThat(c.change()).isNull();
         }
 
         @Test
