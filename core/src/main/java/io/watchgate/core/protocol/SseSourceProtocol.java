@@ -79,7 +79,7 @@ public final class SseSourceProtocol implements UpstreamProtocol {
             case SseEvent event ->
                 out.accept(new SessionEvent.Received(new Notification(
                         event.lastEventId(),
-                        sequenceOf(event.lastEventId()),
+                        event.ownId() ? sequenceOf(event.lastEventId()) : OptionalLong.empty(),
                         event.type(),
                         null,
                         Map.of(),

@@ -26,6 +26,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -283,38 +284,20 @@ public final class SessionSupervisor implements WatchSession {
             lastError = change.reason() + (change.detail() == null ? "" : ": " + change.detail());
         }
         long delayMillis = delay == null ? 0 : delay.toMillis();
-        if (state == SessionState.FAILED || change.reason().equals("malformed_frame")) {
-            log.warn(
-                    LOG_FORMAT,
-                    change.reason(),
-                    key(),
-                    settings.upstreamName(),
-                    state,
-                    now.attempt(),
-                    delayMillis,
-                    change.detail());
-        } else if (change.reason().equals("gap")) {
-            // aviso gaps are normal (filters, shared counters): visible in status, quiet in logs
-            log.debug(
-                    LOG_FORMAT,
-                    change.reason(),
-                    key(),
-                    settings.upstreamName(),
-                    state,
-                    now.attempt(),
-                    delayMillis,
-                    change.detail());
-        } else {
-            log.info(
-                    LOG_FORMAT,
-                    change.reason(),
-                    key(),
-                    settings.upstreamName(),
-                    state,
-                    now.attempt(),
-                    delayMillis,
-                    change.detail());
-        }
+        // aviso gaps are normal (filters, shared counters): visible in status, quiet in logs
+        Level level = state == SessionState.FAILED || change.reason().equals("malformed_frame")
+                ? Level.WARN
+                : change.reason().equals("gap") ? Level.DEBUG : Level.INFO;
+        log.atLevel(level)
+                .log(
+                        LOG_FORMAT,
+                        change.reason(),
+                        key(),
+                        settings.upstreamName(),
+                        state,
+                        now.attempt(),
+                        delayMillis,
+                        change.detail());
         statuses.emitNext(status, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
     }
 

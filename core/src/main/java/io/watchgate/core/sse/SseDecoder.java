@@ -125,6 +125,7 @@ public final class SseDecoder {
     private String eventType = "";
     private String lastEventIdBuffer = "";
     private String lastEventId = "";
+    private boolean ownId;
     private long eventBytes;
     private boolean eventPending;
 
@@ -385,6 +386,7 @@ public final class SseDecoder {
             case 2 -> {
                 if (matches(bytes, start, "id") && indexOf(bytes, valueStart, end, (byte) 0) < 0) {
                     lastEventIdBuffer = new String(bytes, valueStart, end - valueStart, UTF_8);
+                    ownId = true;
                     eventPending = true;
                 }
             }
@@ -431,16 +433,18 @@ public final class SseDecoder {
         int size = (int) Math.min(Integer.MAX_VALUE, eventBytes);
         String type = eventType;
         int length = dataLength;
+        boolean hadOwnId = ownId;
         resetEvent();
         if (length == 0) {
             return;
         }
         String text = new String(data, 0, length - 1, UTF_8);
         releaseLargeDataBuffer();
-        out.accept(new SseEvent(type.isEmpty() ? DEFAULT_EVENT_TYPE : type, text, lastEventId, size));
+        out.accept(new SseEvent(type.isEmpty() ? DEFAULT_EVENT_TYPE : type, text, lastEventId, size, hadOwnId));
     }
 
     private void resetEvent() {
+        ownId = false;
         dataLength = 0;
         eventType = "";
         lastEventIdBuffer = lastEventId;

@@ -13,5 +13,7 @@ package io.watchgate.core.sse;
  *     line that dispatched it, each line counted with one byte for its line ending (a CRLF pair counts
  *     as one byte, so the value does not depend on how the stream was chunked); a leading byte order
  *     mark is not counted. Saturates at {@link Integer#MAX_VALUE}.
+ * @param ownId whether the event's own lines set the id (an {@code id} field without NUL, an empty
+ *     one included); when not, {@code lastEventId} is the id of an earlier event
  */
-public record SseEvent(String type, String data, String lastEventId, int size) implements SseFrame {}
+public record SseEvent(String type, String data, String lastEventId, int size, boolean ownId) implements SseFrame {}

@@ -67,7 +67,7 @@ class AvisoProtocolTests {
     }
 
     private static SseEvent event(String name, String data) {
-        return new SseEvent(name, data, "", data.length());
+        return new SseEvent(name, data, "", data.length(), false);
     }
 
     private static Notification received(String name, String data) {

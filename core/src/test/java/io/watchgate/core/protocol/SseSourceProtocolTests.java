@@ -170,7 +170,7 @@ class SseSourceProtocolTests {
 
         @Test
         void anEventIsANotificationKeyedByItsLastEventId() {
-            SseEvent event = new SseEvent("price", "{\"v\":1}", "17", 30);
+            SseEvent event = new SseEvent("price", "{\"v\":1}", "17", 30, true);
 
             assertThat(received(event))
                     .isEqualTo(new Notification(
@@ -180,7 +180,7 @@ class SseSourceProtocolTests {
         @ParameterizedTest
         @ValueSource(strings = {"abc", "17a", "-17", "+17", " 17", "1.5", "٣", "1234567890123456789012"})
         void onlyAllDigitIdsHaveASequence(String id) {
-            Notification notification = received(new SseEvent("message", "x", id, 1));
+            Notification notification = received(new SseEvent("message", "x", id, 1, true));
 
             assertThat(notification.cursor()).isEqualTo(id);
             assertThat(notification.sequence()).isEmpty();
@@ -189,12 +189,13 @@ class SseSourceProtocolTests {
         @ParameterizedTest
         @CsvSource({"0, 0", "007, 7", "42, 42", "999999999999999999, 999999999999999999"})
         void allDigitIdsAreTheirSequence(String id, long sequence) {
-            assertThat(received(new SseEvent("message", "x", id, 1)).sequence()).hasValue(sequence);
+            assertThat(received(new SseEvent("message", "x", id, 1, true)).sequence())
+                    .hasValue(sequence);
         }
 
         @Test
         void anEventWithoutIdHasAnEmptyCursorAndNoSequence() {
-            Notification notification = received(new SseEvent("message", "hello\nworld", "", 12));
+            Notification notification = received(new SseEvent("message", "hello\nworld", "", 12, false));
 
             assertThat(notification.cursor()).isEmpty();
             assertThat(notification.sequence()).isEmpty();

@@ -2,13 +2,11 @@ package io.watchgate.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.watchgate.core.BackoffPolicy;
 import io.watchgate.core.CursorStoreException;
 import io.watchgate.core.Notification;
 import io.watchgate.core.SessionConflictException;
 import io.watchgate.core.SessionState;
 import io.watchgate.core.SessionStatus;
-import io.watchgate.core.Upstream;
 import io.watchgate.core.UpstreamRejectedException;
 import io.watchgate.core.WatchClient;
 import io.watchgate.core.WatchException;
@@ -18,7 +16,6 @@ import io.watchgate.core.auth.AuthProvider;
 import io.watchgate.core.auth.ClientCredentials;
 import io.watchgate.core.cursor.Checkpoint;
 import io.watchgate.core.cursor.CursorStore;
-import io.watchgate.core.cursor.InMemoryCursorStore;
 import io.watchgate.core.testing.AvisoTestServer;
 import io.watchgate.core.testing.Await;
 import io.watchgate.core.testing.RecordedRequest;
@@ -30,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -40,49 +35,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** Session behaviour over real HTTP against the aviso test upstream. */
-class SessionIntegrationTests {
-
-    static final Duration WAIT = Duration.ofSeconds(10);
-    static final BackoffPolicy FAST = new BackoffPolicy(Duration.ofMillis(20), 2.0, Duration.ofMillis(200), 0.0);
-
-    AvisoTestServer server;
-    InMemoryCursorStore store;
-    WatchClient client;
-    final List<Disposable> subscriptions = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void start() {
-        server = AvisoTestServer.start().heartbeatInterval(Duration.ofMillis(100));
-        store = new InMemoryCursorStore();
-        client = clientBuilder().build();
-    }
-
-    @AfterEach
-    void stop() {
-        subscriptions.forEach(Disposable::dispose);
-        client.close();
-        server.close();
-    }
-
-    WatchClient.Builder clientBuilder() {
-        return WatchClient.builder()
-                .upstream(Upstream.aviso(server.baseUri()).named("test"))
-                .cursorStore(store)
-                .backoff(FAST)
-                .jitter(() -> 0.0)
-                .heartbeatTimeout(Duration.ofSeconds(2))
-                .commitEvery(1, Duration.ofMillis(50));
-    }
-
-    static WatchRequest.AvisoRequest mars() {
-        return WatchRequest.aviso("mars").where("class", "od");
-    }
-
-    void publish(int count) {
-        for (int i = 0; i < count; i++) {
-            server.publish("mars", Map.of("class", "od", "step", i), "p" + i);
-        }
-    }
+class SessionIntegrationTests extends AvisoSessionFixture {
 
     /** Subscribes and records what arrives. */
     Recorder record(WatchSession session) {
@@ -133,11 +86,6 @@ class SessionIntegrationTests {
         return java.util.stream.LongStream.rangeClosed(fromInclusive, toInclusive)
                 .boxed()
                 .toList();
-    }
-
-    long committedSequence(WatchRequest request) {
-        Checkpoint checkpoint = store.snapshot().get(client.sessionKey(request));
-        return checkpoint == null ? -1 : checkpoint.sequence().orElse(-1);
     }
 
     @Nested

@@ -2,7 +2,6 @@ package io.watchgate.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.watchgate.core.BackoffPolicy;
 import io.watchgate.core.Notification;
 import io.watchgate.core.SessionState;
 import io.watchgate.core.SessionStatus;
@@ -14,7 +13,6 @@ import io.watchgate.core.auth.AuthProvider;
 import io.watchgate.core.auth.ClientCredentials;
 import io.watchgate.core.cursor.Checkpoint;
 import io.watchgate.core.cursor.CursorStore;
-import io.watchgate.core.cursor.InMemoryCursorStore;
 import io.watchgate.core.testing.AvisoTestServer;
 import io.watchgate.core.testing.Await;
 import java.nio.charset.StandardCharsets;
@@ -22,56 +20,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.test.StepVerifier;
 
 /** Session behaviour at the edges: resubscription, failing consumers, flaky identity providers, id-less SSE events, slow subscribers. */
-class SessionRobustnessIntegrationTests {
-
-    static final Duration WAIT = Duration.ofSeconds(10);
-    static final BackoffPolicy FAST = new BackoffPolicy(Duration.ofMillis(20), 2.0, Duration.ofMillis(200), 0.0);
-
-    AvisoTestServer server;
-    InMemoryCursorStore store;
-    final List<Disposable> subscriptions = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void start() {
-        server = AvisoTestServer.start().heartbeatInterval(Duration.ofMillis(100));
-        store = new InMemoryCursorStore();
-    }
-
-    @AfterEach
-    void stop() {
-        subscriptions.forEach(Disposable::dispose);
-        server.close();
-    }
-
-    WatchClient.Builder clientBuilder() {
-        return WatchClient.builder()
-                .upstream(Upstream.aviso(server.baseUri()).named("test"))
-                .cursorStore(store)
-                .backoff(FAST)
-                .jitter(() -> 0.0)
-                .heartbeatTimeout(Duration.ofSeconds(2))
-                .commitEvery(1, Duration.ofMillis(50));
-    }
-
-    static WatchRequest.AvisoRequest mars() {
-        return WatchRequest.aviso("mars").where("class", "od");
-    }
-
-    void publish(int count) {
-        for (int i = 0; i < count; i++) {
-            server.publish("mars", Map.of("class", "od", "step", i), "p" + i);
-        }
-    }
+class SessionRobustnessIntegrationTests extends AvisoSessionFixture {
 
     /** A store whose commits take 200 ms, like a remote database. */
     CursorStore slowStore() {

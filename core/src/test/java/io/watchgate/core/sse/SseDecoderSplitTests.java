@@ -236,7 +236,7 @@ class SseDecoderSplitTests {
             decoder.decode(bytes("\n\ndata: ok\n\n"), 0, 12, frames::add);
             assertThat(frames.getLast())
                     .as("seed %d", seed)
-                    .isEqualTo(event("message", "ok", decoder.lastEventId(), 10));
+                    .isEqualTo(event("message", "ok", decoder.lastEventId(), 10, false));
         }
     }
 }

@@ -185,8 +185,18 @@ class SseDecoderTests {
             SseDecoder decoder = new SseDecoder();
 
             assertThat(decode(decoder, bytes("id: 7\ndata: a\n\ndata: b\n\n")))
-                    .containsExactly(event("message", "a", "7", 15), event("message", "b", "7", 9));
+                    .containsExactly(event("message", "a", "7", 15), event("message", "b", "7", 9, false));
             assertThat(decoder.lastEventId()).isEqualTo("7");
+        }
+
+        @Test
+        void ownIdTellsWhetherTheEventSetItsId() {
+            SseDecoder decoder = new SseDecoder();
+
+            assertThat(decode(
+                            decoder, bytes("id: 1\ndata: a\n\ndata: b\n\nid: 2\ndata: c\n\nid: 3\u0000\ndata: d\n\n")))
+                    .extracting(frame -> ((SseEvent) frame).data() + "/" + ((SseEvent) frame).ownId())
+                    .containsExactly("a/true", "b/false", "c/true", "d/false");
         }
 
         @Test
@@ -194,7 +204,7 @@ class SseDecoderTests {
             SseDecoder decoder = new SseDecoder();
 
             assertThat(decode(decoder, bytes("id: 1\n\nid: a", 0, "b\ndata: x\n\n")))
-                    .containsExactly(event("message", "x", "1", 17));
+                    .containsExactly(event("message", "x", "1", 17, false));
             assertThat(decoder.lastEventId()).isEqualTo("1");
         }
 
@@ -205,8 +215,8 @@ class SseDecoderTests {
             assertThat(decode(decoder, bytes("id: 7\ndata: a\n\nid\ndata: b\n\nid: 8\n\nid:\ndata: c\n\n")))
                     .containsExactly(
                             event("message", "a", "7", 15),
-                            event("message", "b", "", 12),
-                            event("message", "c", "", 13));
+                            event("message", "b", "", 12, true),
+                            event("message", "c", "", 13, true));
             assertThat(decoder.lastEventId()).isEmpty();
         }
 
@@ -218,7 +228,7 @@ class SseDecoderTests {
             assertThat(decoder.lastEventId()).isEmpty();
             assertThat(decode(decoder, bytes("\n"))).isEmpty();
             assertThat(decoder.lastEventId()).isEqualTo("9");
-            assertThat(decode(decoder, bytes("data: x\n\n"))).containsExactly(event("message", "x", "9", 9));
+            assertThat(decode(decoder, bytes("data: x\n\n"))).containsExactly(event("message", "x", "9", 9, false));
         }
 
         @Test
@@ -367,7 +377,7 @@ class SseDecoderTests {
 
             assertThat(decoder.finish()).isTrue();
             assertThat(decoder.lastEventId()).isEqualTo("1");
-            assertThat(decode(decoder, bytes("data: y\n\n"))).containsExactly(event("message", "y", "1", 9));
+            assertThat(decode(decoder, bytes("data: y\n\n"))).containsExactly(event("message", "y", "1", 9, false));
         }
 
         @Test
@@ -401,8 +411,8 @@ class SseDecoderTests {
                     .containsExactly(
                             new SseComment(" test stream"),
                             event("message", "first event", "1", 25),
-                            event("message", "second event", "", 22),
-                            event("message", " third event", "", 20));
+                            event("message", "second event", "", 22, true),
+                            event("message", " third event", "", 20, false));
         }
 
         @Test

@@ -46,11 +46,17 @@ final class SseTestSupport {
     }
 
     static SseEvent event(String data, int size) {
-        return new SseEvent("message", data, "", size);
+        return new SseEvent("message", data, "", size, false);
     }
 
+    /** An event whose own lines set its id when {@code lastEventId} is not empty. */
     static SseEvent event(String type, String data, String lastEventId, int size) {
-        return new SseEvent(type, data, lastEventId, size);
+        return new SseEvent(type, data, lastEventId, size, !lastEventId.isEmpty());
+    }
+
+    /** An event whose id was (or was not) set by its own lines. */
+    static SseEvent event(String type, String data, String lastEventId, int size, boolean ownId) {
+        return new SseEvent(type, data, lastEventId, size, ownId);
     }
 
     static SseMalformed invalidUtf8(int offset) {
