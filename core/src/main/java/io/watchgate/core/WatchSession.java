@@ -28,6 +28,8 @@ public interface WatchSession {
     /**
      * Every state transition and incident, as they happen. Hot: a new subscriber first gets the
      * most recent entries (up to 64), then live ones; completes when the session has ended.
+     * Entries are emitted on the session's own thread while it decides: keep subscribers quick (or
+     * {@code publishOn} another scheduler).
      */
     Flux<SessionStatus> status();
 
