@@ -148,7 +148,7 @@ public record SessionMachine(
                         withCounters(counters.plusMalformed()),
                         Continue.INSTANCE,
                         new Change("malformed_frame", malformed.kind() + ": " + malformed.detail()));
-            case UpstreamError error -> stay(Continue.INSTANCE, new Change("upstream_error", error.detail()));
+            case UpstreamError error -> step(Continue.INSTANCE, new Change("upstream_error", error.detail()));
             case RetryHint hint ->
                 new Step(
                         withRetryHint(hint.delay().compareTo(MIN_RETRY_HINT) < 0 ? MIN_RETRY_HINT : hint.delay()),
@@ -161,17 +161,7 @@ public record SessionMachine(
                 phase instanceof BackingOff ? connect(resumeStart(), "reconnecting", null) : stay(Continue.INSTANCE);
             case AuthRefreshed refreshed ->
                 phase instanceof RefreshingAuth
-                        ? new SessionMachine(
-                                        rules,
-                                        new Connecting(resumeStart()),
-                                        origin,
-                                        position,
-                                        epoch,
-                                        attempt,
-                                        true,
-                                        false,
-                                        retryHint,
-                                        counters)
+                        ? with(new Connecting(resumeStart()), attempt, true, false)
                                 .step(new Connect(resumeStart()), new Change("auth_refreshed", null))
                         : stay(Continue.INSTANCE);
             case CredentialsUnavailable unavailable ->
@@ -220,8 +210,8 @@ public record SessionMachine(
             return stay(Continue.INSTANCE);
         }
         SessionPhase opened = rules.replays(connecting.start()) ? new Replaying() : new Live();
-        Counters more = counters.plusConnection();
-        return new SessionMachine(rules, opened, origin, position, epoch, attempt, false, false, retryHint, more)
+        return with(opened, attempt, false, false)
+                .withCounters(counters.plusConnection())
                 .step(Continue.INSTANCE, new Change("connected", describe(connecting.start())));
     }
 
@@ -280,9 +270,7 @@ public record SessionMachine(
         if (rules.mode() == WatchMode.REPLAY_ONLY && "end_of_stream".equals(reason)) {
             return withPhase(new Stopped("replay completed")).step(new Finish(), new Change("replay_finished", reason));
         }
-        SessionMachine reset =
-                new SessionMachine(rules, phase, origin, position, epoch, 0, false, false, retryHint, counters);
-        return reset.connect(resumeStart(), "server_closing", reason);
+        return with(phase, 0, false, false).connect(resumeStart(), "server_closing", reason);
     }
 
     private Step onRefused(Refused refused) {
@@ -335,18 +323,8 @@ public record SessionMachine(
             var policy = retryHint == null ? rules.backoff() : rules.backoff().withInitial(retryHint);
             delay = policy.delay(nextAttempt, rules.jitter().getAsDouble());
         }
-        SessionMachine next = new SessionMachine(
-                rules,
-                new BackingOff(delay),
-                origin,
-                position,
-                epoch,
-                nextAttempt,
-                refreshedAuth,
-                false,
-                retryHint,
-                counters);
-        return next.step(new Await(delay), new Change(reason, detail));
+        return with(new BackingOff(delay), nextAttempt, refreshedAuth, false)
+                .step(new Await(delay), new Change(reason, detail));
     }
 
     private Step connect(Start start, String reason, @Nullable String detail) {
@@ -361,24 +339,26 @@ public record SessionMachine(
         return new Step(this, action, null);
     }
 
-    private Step stay(SessionAction action, Change change) {
-        return new Step(this, action, change);
-    }
-
     private Step step(SessionAction action, @Nullable Change change) {
         return new Step(this, action, change);
     }
 
     private SessionMachine withPhase(SessionPhase next) {
+        return with(next, attempt, refreshedAuth, deliveredOnConnection);
+    }
+
+    /** The same session in another phase, with the per-attempt and per-connection fields given. */
+    private SessionMachine with(
+            SessionPhase nextPhase, int nextAttempt, boolean nextRefreshedAuth, boolean nextDeliveredOnConnection) {
         return new SessionMachine(
                 rules,
-                next,
+                nextPhase,
                 origin,
                 position,
                 epoch,
-                attempt,
-                refreshedAuth,
-                deliveredOnConnection,
+                nextAttempt,
+                nextRefreshedAuth,
+                nextDeliveredOnConnection,
                 retryHint,
                 counters);
     }

@@ -17,7 +17,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -121,9 +120,6 @@ final class UpstreamConnector {
     }
 
     private SessionEvent lost(Throwable error) {
-        if (error instanceof TimeoutException) {
-            return starved();
-        }
         String message = error.getMessage();
         return new ConnectionLost(
                 LossReason.TRANSPORT_ERROR, error.getClass().getSimpleName() + (message == null ? "" : ": " + message));
