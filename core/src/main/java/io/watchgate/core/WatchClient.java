@@ -63,6 +63,9 @@ public final class WatchClient implements AutoCloseable {
     private final Map<String, SessionSupervisor> active = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** How long {@link #close()} waits for the sessions' final cursor flushes. */
+    private static final int CLOSE_WAIT_SECONDS = 15;
+
     private WatchClient(Builder builder) {
         this.upstream = Objects.requireNonNull(builder.upstream, "upstream is required");
         this.protocol = UpstreamProtocol.of(upstream);
@@ -185,11 +188,33 @@ public final class WatchClient implements AutoCloseable {
         return List.copyOf(active.values());
     }
 
-    /** Ends every session (their Flux completes, their cursors are flushed) and refuses new ones. */
+    /**
+     * Ends every session and refuses new ones; completes once every session has ended and flushed
+     * its cursor (each final flush is bounded by its own timeout). Close the cursor store after it.
+     */
+    public Mono<Void> closeGracefully() {
+        return Mono.defer(() -> {
+            closed = true;
+            List<SessionSupervisor> ending = List.copyOf(active.values());
+            ending.forEach(WatchSession::stop);
+            return Mono.when(ending.stream().map(SessionSupervisor::terminated).toList());
+        });
+    }
+
+    /**
+     * Ends every session (their Flux completes, their cursors are flushed) and refuses new ones.
+     * On a thread that may block it waits, at most {@value #CLOSE_WAIT_SECONDS} seconds, for the
+     * cursors to be flushed, so that a cursor store closed next holds them; on a non-blocking
+     * thread it only starts the ending (use {@link #closeGracefully()} there).
+     */
     @Override
     public void close() {
-        closed = true;
-        active.values().forEach(WatchSession::stop);
+        Mono<Void> ending = closeGracefully();
+        if (Schedulers.isInNonBlockingThread()) {
+            ending.subscribe(null, error -> {});
+        } else {
+            ending.onErrorResume(error -> Mono.empty()).block(Duration.ofSeconds(CLOSE_WAIT_SECONDS));
+        }
     }
 
     /** Configures a {@link WatchClient}. Not thread-safe. */

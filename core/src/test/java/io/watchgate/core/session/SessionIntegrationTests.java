@@ -564,6 +564,59 @@ class SessionIntegrationTests extends AvisoSessionFixture {
         }
 
         @Test
+        void closingTheClientWaitsForTheFinalCursorFlush() {
+            publish(3);
+            WatchRequest request = mars().fromSequence(1);
+            WatchClient slowStore = clientBuilder()
+                    .cursorStore(slowCommits(Duration.ofMillis(300)))
+                    .commitEvery(1000, Duration.ofHours(1))
+                    .build();
+            AtomicLong received = new AtomicLong();
+            subscriptions.add(slowStore.watch(request).subscribe(n -> received.incrementAndGet()));
+            Await.until(() -> received.get() == 3, WAIT, "all received");
+
+            slowStore.close();
+
+            // no wait here: close() returned only after the commit that takes 300 ms was stored
+            assertThat(committedSequence(request)).isEqualTo(3);
+        }
+
+        @Test
+        void closingGracefullyCompletesOnceTheCursorsAreFlushed() {
+            publish(2);
+            WatchRequest request = mars().fromSequence(1);
+            WatchClient slowStore = clientBuilder()
+                    .cursorStore(slowCommits(Duration.ofMillis(300)))
+                    .commitEvery(1000, Duration.ofHours(1))
+                    .build();
+            AtomicLong received = new AtomicLong();
+            subscriptions.add(slowStore.watch(request).subscribe(n -> received.incrementAndGet()));
+            Await.until(() -> received.get() == 2, WAIT, "all received");
+
+            StepVerifier.create(slowStore.closeGracefully()).expectComplete().verify(WAIT);
+
+            assertThat(committedSequence(request)).isEqualTo(2);
+            StepVerifier.create(slowStore.watch(mars()))
+                    .expectErrorMessage("the client is closed")
+                    .verify(WAIT);
+        }
+
+        /** The fixture's store, with every commit taking {@code delay}. */
+        private CursorStore slowCommits(Duration delay) {
+            return new CursorStore() {
+                @Override
+                public Mono<Checkpoint> load(String sessionKey) {
+                    return store.load(sessionKey);
+                }
+
+                @Override
+                public Mono<Boolean> commit(String sessionKey, Checkpoint checkpoint) {
+                    return Mono.delay(delay).then(store.commit(sessionKey, checkpoint));
+                }
+            };
+        }
+
+        @Test
         void aSecondConcurrentSessionWithTheSameKeyIsRefused() {
             WatchSession first = client.session(mars());
             Recorder recorder = record(first);
