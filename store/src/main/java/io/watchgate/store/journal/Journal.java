@@ -1,0 +1,346 @@
+package io.watchgate.store.journal;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Statement;
+import io.watchgate.core.cursor.Checkpoint;
+import io.watchgate.store.sql.Database;
+import io.watchgate.store.sql.Rows;
+import io.watchgate.store.sql.SessionKeys;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One session's journal: the notifications it received, each numbered by a gateway offset, kept
+ * within the store's {@link JournalRetention}.
+ *
+ * <p>An {@link #append} is one transaction: it locks the session's row, skips notifications the
+ * journal already holds (same upstream cursor and epoch), numbers the others from the newest offset
+ * + 1, and stores the batch's last position as the session's upstream cursor unless the stored one
+ * is not behind it. So the stored cursor is never ahead of what is journaled, a retried append adds
+ * nothing twice, and offsets only grow, also when retention has emptied the journal.
+ *
+ * <p>A {@link #read} streams the entries after a starting point in offset order, a page at a time
+ * as the subscriber asks for them, each page its own short query: memory stays bounded and no
+ * connection is held while a slow subscriber reads. It returns what was journaled when each page
+ * was read and completes at the newest entry.
+ *
+ * <p>Every operation may fail with a {@link io.watchgate.store.StoreException}.
+ */
+public final class Journal {
+
+    /** The most rows one insert statement carries (12 values each: under every bind limit). */
+    static final int MAX_INSERT_ROWS = 256;
+
+    private static final String LOCK_SESSION_SQL = """
+            SELECT head_offset, upstream_cursor, upstream_sequence, epoch FROM watch_session
+            WHERE session_key = $1 FOR UPDATE""";
+
+    private static final String UPDATE_HEAD_AND_CURSOR_SQL = """
+            UPDATE watch_session SET head_offset = $2, upstream_cursor = $3, upstream_sequence = $4,
+                epoch = $5, updated_at = $6
+            WHERE session_key = $1""";
+
+    private static final String UPDATE_HEAD_SQL =
+            "UPDATE watch_session SET head_offset = $2, updated_at = $3 WHERE session_key = $1";
+
+    private static final String PAGE_SQL = "SELECT " + JournalRows.SELECT_COLUMNS + """
+             FROM journal_entry
+            WHERE session_key = $1 AND entry_offset > $2
+            ORDER BY entry_offset LIMIT $3""";
+
+    private static final String FIRST_FROM_SEQUENCE_SQL = """
+            SELECT MIN(entry_offset) AS first_offset FROM journal_entry
+            WHERE session_key = $1 AND upstream_sequence >= $2
+              AND epoch = (SELECT MAX(epoch) FROM journal_entry WHERE session_key = $3)""";
+
+    private static final String FIRST_FROM_TIME_SQL = """
+            SELECT MIN(entry_offset) AS first_offset FROM journal_entry
+            WHERE session_key = $1 AND entry_time >= $2""";
+
+    private static final String HEAD_SQL = "SELECT head_offset FROM watch_session WHERE session_key = $1";
+
+    private static final String BOUNDS_SQL = """
+            SELECT s.head_offset,
+                (SELECT MIN(j.entry_offset) FROM journal_entry j WHERE j.session_key = s.session_key)
+                    AS oldest_offset
+            FROM watch_session s WHERE s.session_key = $1""";
+
+    private final Database database;
+    private final String sessionKey;
+    private final Clock clock;
+    private final int pageSize;
+
+    /**
+     * The journal of one session.
+     *
+     * @param database a migrated store database
+     * @param sessionKey the session key
+     * @param clock the source of journal times
+     * @param pageSize how many entries one read query fetches
+     * @throws IllegalArgumentException for a key the store cannot hold ({@link SessionKeys#check})
+     */
+    public Journal(Database database, String sessionKey, Clock clock, int pageSize) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.sessionKey = SessionKeys.check(sessionKey);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("page size must be >= 1: " + pageSize);
+        }
+        this.pageSize = pageSize;
+    }
+
+    /** The session this journal belongs to. */
+    public String sessionKey() {
+        return sessionKey;
+    }
+
+    /**
+     * Appends a batch atomically together with the session's upstream cursor (the last record's
+     * position).
+     *
+     * @param records notifications in the order the session delivered them
+     */
+    public Mono<AppendResult> append(List<JournalRecord> records) {
+        List<JournalRecord> batch = List.copyOf(records);
+        return database.transaction("journal.append", connection -> appendIn(connection, batch));
+    }
+
+    /** Streams the entries from {@code start} to the newest, in offset order, a page at a time. */
+    public Flux<JournalEntry> read(JournalStart start) {
+        return resolve(start).flatMapMany(this::readAfter);
+    }
+
+    /**
+     * The offset after which a read from {@code start} begins: for an {@link JournalStart.After},
+     * its offset; otherwise the offset before the first matching entry, or the newest offset when no
+     * entry matches.
+     */
+    public Mono<Long> resolve(JournalStart start) {
+        return switch (start) {
+            case JournalStart.After after -> Mono.just(after.offset());
+            case JournalStart.FromSequence from ->
+                firstMatching(
+                        "journal.resolve",
+                        FIRST_FROM_SEQUENCE_SQL,
+                        s -> s.bind("$1", sessionKey)
+                                .bind("$2", from.sequence())
+                                .bind("$3", sessionKey));
+            case JournalStart.FromTime from ->
+                firstMatching(
+                        "journal.resolve",
+                        FIRST_FROM_TIME_SQL,
+                        s -> s.bind("$1", sessionKey).bind("$2", Rows.timestamp(from.time())));
+        };
+    }
+
+    /** The oldest and newest offsets the journal holds. */
+    public Mono<JournalBounds> bounds() {
+        return database.call(
+                        "journal.bounds",
+                        connection -> Rows.query(
+                                        connection.createStatement(BOUNDS_SQL).bind("$1", sessionKey), row -> {
+                                            long newest = Rows.longValue(row, "head_offset");
+                                            Long oldest = row.get("oldest_offset", Long.class);
+                                            return new JournalBounds(oldest == null ? newest + 1 : oldest, newest);
+                                        })
+                                .next())
+                .defaultIfEmpty(new JournalBounds(1, 0));
+    }
+
+    private Flux<JournalEntry> readAfter(long offset) {
+        return page(offset)
+                .expand(page -> page.size() < pageSize
+                        ? Mono.empty()
+                        : page(page.getLast().offset()))
+                .concatMapIterable(Function.identity(), 1);
+    }
+
+    private Mono<List<JournalEntry>> page(long after) {
+        return database.call(
+                "journal.read",
+                connection -> Rows.query(
+                                connection
+                                        .createStatement(PAGE_SQL)
+                                        .bind("$1", sessionKey)
+                                        .bind("$2", after)
+                                        .bind("$3", pageSize),
+                                JournalRows::entry)
+                        .collectList());
+    }
+
+    private Mono<Long> firstMatching(String operation, String sql, Function<Statement, Statement> binds) {
+        return database.call(
+                operation,
+                connection -> Rows.query(
+                                binds.apply(connection.createStatement(sql)),
+                                row -> Rows.optionalLong(row, "first_offset"))
+                        .next()
+                        .flatMap(first -> first.isPresent()
+                                ? Mono.just(first.getAsLong() - 1)
+                                : Rows.query(
+                                                connection
+                                                        .createStatement(HEAD_SQL)
+                                                        .bind("$1", sessionKey),
+                                                row -> Rows.longValue(row, "head_offset"))
+                                        .next()
+                                        .defaultIfEmpty(0L)));
+    }
+
+    private Mono<AppendResult> appendIn(Connection connection, List<JournalRecord> batch) {
+        Instant now = Rows.stored(clock.instant());
+        return lockSession(connection, now)
+                .flatMap(head ->
+                        journaled(connection, batch).map(journaled -> AppendPlan.of(head, batch, journaled, now)))
+                .flatMap(plan -> {
+                    if (!plan.changesSession()) {
+                        return Mono.just(plan.result());
+                    }
+                    return insert(connection, plan.entries())
+                            .then(updateSession(connection, plan, now))
+                            .thenReturn(plan.result());
+                });
+    }
+
+    private Mono<SessionHead> lockSession(Connection connection, Instant now) {
+        Mono<SessionHead> locked = Mono.defer(
+                () -> Rows.query(connection.createStatement(LOCK_SESSION_SQL).bind("$1", sessionKey), Journal::head)
+                        .next());
+        Mono<Void> create = Rows.update(connection
+                        .createStatement(database.dialect().ensureSessionSql())
+                        .bind("$1", sessionKey)
+                        .bind("$2", Rows.timestamp(now)))
+                // A racing appender created it first: the row exists, which is all we need.
+                .onErrorResume(R2dbcDataIntegrityViolationException.class, duplicate -> Mono.empty())
+                .then();
+        return locked.switchIfEmpty(create.then(locked));
+    }
+
+    private static SessionHead head(Readable row) {
+        String cursor = Rows.optionalText(row, "upstream_cursor");
+        Checkpoint checkpoint = cursor == null
+                ? null
+                : new Checkpoint(cursor, Rows.optionalLong(row, "upstream_sequence"), Rows.longValue(row, "epoch"));
+        return new SessionHead(Rows.longValue(row, "head_offset"), checkpoint);
+    }
+
+    /** Which of the batch's notifications the journal already holds. */
+    private Mono<Set<AppendPlan.Key>> journaled(Connection connection, List<JournalRecord> batch) {
+        List<String> cursors = new ArrayList<>(new LinkedHashSet<>(
+                batch.stream().map(record -> record.position().cursor()).toList()));
+        return Flux.fromIterable(chunks(cursors.size()))
+                .concatMap(chunk -> {
+                    List<String> part = cursors.subList(chunk.from(), chunk.to());
+                    int width = part.size() == 1 ? 1 : Integer.highestOneBit(part.size() - 1) << 1;
+                    Statement statement = connection.createStatement(journaledSql(width));
+                    statement.bind(0, sessionKey);
+                    for (int i = 0; i < width; i++) {
+                        // Padding repeats the last cursor, so a few statement shapes serve all sizes.
+                        statement.bind(i + 1, part.get(Math.min(i, part.size() - 1)));
+                    }
+                    return Rows.query(
+                            statement,
+                            row -> new AppendPlan.Key(Rows.text(row, "upstream_cursor"), Rows.longValue(row, "epoch")));
+                })
+                .collect(HashSet::new, Set::add);
+    }
+
+    private static String journaledSql(int width) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT upstream_cursor, epoch FROM journal_entry WHERE session_key = $1 AND upstream_cursor IN (");
+        for (int i = 0; i < width; i++) {
+            sql.append(i == 0 ? "$" : ", $").append(i + 2);
+        }
+        return sql.append(')').toString();
+    }
+
+    private Mono<Void> insert(Connection connection, List<JournalEntry> entries) {
+        return Flux.fromIterable(insertChunks(entries.size()))
+                .concatMap(chunk -> {
+                    Statement statement = connection.createStatement(insertSql(chunk.size()));
+                    for (int i = 0; i < chunk.size(); i++) {
+                        JournalRows.bind(
+                                statement, i * JournalRows.INSERT_WIDTH, sessionKey, entries.get(chunk.from() + i));
+                    }
+                    return Rows.update(statement);
+                })
+                .then();
+    }
+
+    private static String insertSql(int rows) {
+        StringBuilder sql = new StringBuilder("INSERT INTO journal_entry (")
+                .append(JournalRows.INSERT_COLUMNS)
+                .append(") VALUES ");
+        int marker = 1;
+        for (int row = 0; row < rows; row++) {
+            sql.append(row == 0 ? "(" : ", (");
+            for (int column = 0; column < JournalRows.INSERT_WIDTH; column++) {
+                sql.append(column == 0 ? "$" : ", $").append(marker++);
+            }
+            sql.append(')');
+        }
+        return sql.toString();
+    }
+
+    private Mono<Long> updateSession(Connection connection, AppendPlan plan, Instant now) {
+        Checkpoint cursor = plan.cursor();
+        if (cursor == null) {
+            return Rows.update(connection
+                    .createStatement(UPDATE_HEAD_SQL)
+                    .bind("$1", sessionKey)
+                    .bind("$2", plan.newestOffset())
+                    .bind("$3", Rows.timestamp(now)));
+        }
+        Statement statement = connection
+                .createStatement(UPDATE_HEAD_AND_CURSOR_SQL)
+                .bind("$1", sessionKey)
+                .bind("$2", plan.newestOffset())
+                .bind("$3", cursor.cursor())
+                .bind("$5", cursor.epoch())
+                .bind("$6", Rows.timestamp(now));
+        if (cursor.sequence().isPresent()) {
+            statement.bind("$4", cursor.sequence().getAsLong());
+        } else {
+            statement.bindNull("$4", Long.class);
+        }
+        return Rows.update(statement);
+    }
+
+    /** Splits {@code size} rows into inserts of power-of-two sizes up to {@link #MAX_INSERT_ROWS}. */
+    static List<Chunk> insertChunks(int size) {
+        List<Chunk> chunks = new ArrayList<>();
+        int from = 0;
+        while (from < size) {
+            int rows = Math.min(MAX_INSERT_ROWS, Integer.highestOneBit(size - from));
+            chunks.add(new Chunk(from, from + rows));
+            from += rows;
+        }
+        return chunks;
+    }
+
+    /** Splits {@code size} values into lists of at most {@link #MAX_INSERT_ROWS}. */
+    private static List<Chunk> chunks(int size) {
+        List<Chunk> chunks = new ArrayList<>();
+        for (int from = 0; from < size; from += MAX_INSERT_ROWS) {
+            chunks.add(new Chunk(from, Math.min(size, from + MAX_INSERT_ROWS)));
+        }
+        return chunks;
+    }
+
+    /** A range {@code [from, to)} of a batch. */
+    record Chunk(int from, int to) {
+        int size() {
+            return to - from;
+        }
+    }
+}

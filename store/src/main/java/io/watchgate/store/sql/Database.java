@@ -1,0 +1,130 @@
+package io.watchgate.store.sql;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.watchgate.store.StoreException;
+import io.watchgate.store.StoreUnavailableException;
+import java.time.Duration;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+
+/**
+ * The store's pooled database: runs a unit of work on one connection (plainly or in a
+ * transaction), on the dialect's scheduler, turns driver errors into {@link StoreException}s and
+ * retries transient ones a bounded number of times with exponential backoff.
+ *
+ * <p>Every unit of work given here must be safe to run twice: a retry follows a failure whose
+ * effect is unknown (the commit may have happened before the connection broke).
+ */
+public final class Database {
+
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(2);
+
+    private final ConnectionPool pool;
+    private final Dialect dialect;
+    private final @Nullable Scheduler scheduler;
+    private final PoolSettings settings;
+
+    private Database(ConnectionPool pool, Dialect dialect, PoolSettings settings) {
+        this.pool = pool;
+        this.dialect = dialect;
+        this.scheduler = dialect.scheduler();
+        this.settings = settings;
+    }
+
+    /** A pool of connections to the database the URL names; connections open lazily. */
+    public static Database connect(StoreUrl url, PoolSettings settings) {
+        ConnectionFactoryOptions options = url.options();
+        if (!options.hasOption(ConnectionFactoryOptions.CONNECT_TIMEOUT)) {
+            options = options.mutate()
+                    .option(ConnectionFactoryOptions.CONNECT_TIMEOUT, settings.acquireTimeout())
+                    .build();
+        }
+        ConnectionPoolConfiguration.Builder configuration = ConnectionPoolConfiguration.builder(
+                        ConnectionFactories.get(options))
+                .name("watchgate-store")
+                .initialSize(0)
+                .maxSize(settings.maxSize())
+                .maxAcquireTime(settings.acquireTimeout())
+                .maxCreateConnectionTime(settings.acquireTimeout())
+                .maxValidationTime(settings.acquireTimeout())
+                .maxIdleTime(Duration.ofMinutes(10))
+                .acquireRetry(1);
+        Scheduler scheduler = url.dialect().scheduler();
+        if (scheduler != null) {
+            configuration.allocatorSubscribeOn(scheduler);
+        }
+        return new Database(new ConnectionPool(configuration.build()), url.dialect(), settings);
+    }
+
+    /** The SQL dialect of this database. */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /**
+     * Runs {@code work} on a pooled connection in auto-commit mode.
+     *
+     * @param operation names the work in errors and logs
+     */
+    public <T> Mono<T> call(String operation, Function<Connection, Mono<T>> work) {
+        return run(operation, Mono.usingWhen(acquire(), work, Connection::close));
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a pooled connection: committed when the work's Mono
+     * succeeds, rolled back when it fails or is cancelled.
+     *
+     * @param operation names the work in errors and logs
+     */
+    public <T> Mono<T> transaction(String operation, Function<Connection, Mono<T>> work) {
+        return run(
+                operation,
+                Mono.usingWhen(
+                        acquire(),
+                        connection -> Mono.usingWhen(
+                                Mono.from(connection.beginTransaction()).thenReturn(connection),
+                                work,
+                                Connection::commitTransaction,
+                                (c, error) -> c.rollbackTransaction(),
+                                Connection::rollbackTransaction),
+                        Connection::close));
+    }
+
+    /** Closes every connection; operations started afterwards fail as unavailable. */
+    public Mono<Void> close() {
+        return pool.disposeLater();
+    }
+
+    /**
+     * A pooled connection, handed over on the dialect's scheduler: the pool may deliver it on the
+     * thread that released or created it, and a blocking driver's work must not run there.
+     */
+    private Mono<Connection> acquire() {
+        return scheduler == null ? pool.create() : pool.create().publishOn(scheduler);
+    }
+
+    private <T> Mono<T> run(String operation, Mono<T> unit) {
+        Mono<T> placed = scheduler == null ? unit : unit.subscribeOn(scheduler);
+        return placed.onErrorMap(error -> StoreException.of(operation, error))
+                .retryWhen(Retry.backoff(settings.retries(), settings.retryBackoff())
+                        .maxBackoff(MAX_RETRY_BACKOFF)
+                        .filter(StoreUnavailableException.class::isInstance)
+                        .doBeforeRetry(signal -> log.debug(
+                                "event=store.retry operation={} attempt={} error=\"{}\"",
+                                operation,
+                                signal.totalRetries() + 1,
+                                signal.failure().toString()))
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+}

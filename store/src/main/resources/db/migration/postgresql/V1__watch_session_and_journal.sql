@@ -1,0 +1,31 @@
+-- One row per watch session: its committed upstream position and the newest journal offset.
+CREATE TABLE watch_session (
+    session_key       VARCHAR(200) PRIMARY KEY,
+    upstream_cursor   TEXT,
+    upstream_sequence BIGINT,
+    epoch             BIGINT       NOT NULL DEFAULT 0,
+    head_offset       BIGINT       NOT NULL DEFAULT 0,
+    updated_at        TIMESTAMPTZ  NOT NULL
+);
+
+-- The notifications a session received, numbered by a per-session offset that only grows.
+CREATE TABLE journal_entry (
+    session_key       VARCHAR(200) NOT NULL,
+    entry_offset      BIGINT       NOT NULL,
+    epoch             BIGINT       NOT NULL,
+    upstream_cursor   TEXT         NOT NULL,
+    upstream_sequence BIGINT,
+    event_type        TEXT         NOT NULL,
+    event_time        TIMESTAMPTZ,
+    entry_time        TIMESTAMPTZ  NOT NULL,
+    journaled_at      TIMESTAMPTZ  NOT NULL,
+    identifier        TEXT         NOT NULL,
+    payload           TEXT,
+    raw               TEXT         NOT NULL,
+    PRIMARY KEY (session_key, entry_offset)
+);
+
+CREATE UNIQUE INDEX journal_entry_cursor ON journal_entry (session_key, upstream_cursor, epoch);
+CREATE INDEX journal_entry_sequence ON journal_entry (session_key, epoch, upstream_sequence);
+CREATE INDEX journal_entry_time ON journal_entry (session_key, entry_time);
+CREATE INDEX journal_entry_journaled ON journal_entry (session_key, journaled_at);
