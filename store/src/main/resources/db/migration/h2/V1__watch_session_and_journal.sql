@@ -1,10 +1,20 @@
--- One row per watch session: its committed upstream position and the newest journal offset.
+-- One row per watch session that commits through the cursor store: its committed upstream position.
 CREATE TABLE watch_session (
     session_key       VARCHAR(200) PRIMARY KEY,
+    upstream_cursor   VARCHAR      NOT NULL,
+    upstream_sequence BIGINT,
+    epoch             BIGINT       NOT NULL,
+    updated_at        TIMESTAMP WITH TIME ZONE  NOT NULL
+);
+
+-- One row per journaled session: the newest offset given and the upstream position journaled last.
+-- Only appends change it, in the transaction that inserts the entries.
+CREATE TABLE journal_session (
+    session_key       VARCHAR(200) PRIMARY KEY,
+    head_offset       BIGINT       NOT NULL,
     upstream_cursor   VARCHAR,
     upstream_sequence BIGINT,
-    epoch             BIGINT       NOT NULL DEFAULT 0,
-    head_offset       BIGINT       NOT NULL DEFAULT 0,
+    epoch             BIGINT       NOT NULL,
     updated_at        TIMESTAMP WITH TIME ZONE  NOT NULL
 );
 
@@ -25,7 +35,7 @@ CREATE TABLE journal_entry (
     PRIMARY KEY (session_key, entry_offset)
 );
 
-CREATE UNIQUE INDEX journal_entry_cursor ON journal_entry (session_key, upstream_cursor, epoch);
-CREATE INDEX journal_entry_sequence ON journal_entry (session_key, epoch, upstream_sequence);
+-- A numbered notification is journaled once per epoch; unnumbered ones (NULL) are never duplicates.
+CREATE UNIQUE INDEX journal_entry_sequence ON journal_entry (session_key, epoch, upstream_sequence);
 CREATE INDEX journal_entry_time ON journal_entry (session_key, entry_time);
 CREATE INDEX journal_entry_journaled ON journal_entry (session_key, journaled_at);

@@ -63,7 +63,7 @@ class StoreDurabilityIntegrationTests {
             StepVerifier.create(reopened.cursors().load("committed"))
                     .expectNext(Checkpoint.of("mars@77", 77))
                     .verifyComplete();
-            StepVerifier.create(reopened.cursors().load("journaled"))
+            StepVerifier.create(reopened.journal("journaled").position())
                     .expectNext(Checkpoint.of("mars@10", 10))
                     .verifyComplete();
             StepVerifier.create(reopened.journal("journaled")

@@ -44,6 +44,29 @@ class StoreExceptionTests {
     }
 
     @Test
+    void aSqlStateDecidesOverTheDriversExceptionType() {
+        // r2dbc-postgresql reports most server errors as "non-transient resource" exceptions
+        assertThat(StoreException.of("op", new R2dbcNonTransientResourceException("program limit exceeded", "54000")))
+                .isInstanceOf(StoreRejectedException.class);
+        assertThat(StoreException.of("op", new R2dbcNonTransientResourceException("not supported", "0A000")))
+                .isInstanceOf(StoreRejectedException.class);
+        assertThat(StoreException.of("op", new R2dbcNonTransientResourceException("too many clients", "53300")))
+                .isInstanceOf(StoreUnavailableException.class);
+    }
+
+    @Test
+    void suppressedErrorsCountAndCyclesEnd() {
+        RuntimeException wrapper = new RuntimeException("cleanup failed too");
+        wrapper.addSuppressed(new R2dbcException("terminating connection", "57P01") {});
+        assertThat(StoreException.of("op", wrapper)).isInstanceOf(StoreUnavailableException.class);
+
+        RuntimeException first = new RuntimeException("first");
+        RuntimeException second = new RuntimeException("second", first);
+        first.initCause(second);
+        assertThat(StoreException.of("op", first)).isInstanceOf(StoreRejectedException.class);
+    }
+
+    @Test
     void theMessageNamesTheOperationAndTheCauseIsKept() {
         R2dbcTimeoutException cause = new R2dbcTimeoutException("acquire timed out");
 

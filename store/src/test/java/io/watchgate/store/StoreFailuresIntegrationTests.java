@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.watchgate.core.cursor.Checkpoint;
+import io.watchgate.core.testing.Await;
 import io.watchgate.store.journal.JournalRecord;
 import io.watchgate.store.sql.Dialect;
 import io.watchgate.store.sql.PoolSettings;
@@ -23,7 +24,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
@@ -47,6 +47,15 @@ class StoreFailuresIntegrationTests {
     @AfterEach
     void dropDatabase() {
         postgres.close();
+    }
+
+    private static boolean waitingForALock(Connection observer) {
+        try (Statement query = observer.createStatement();
+                var rows = query.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted")) {
+            return rows.next() && rows.getLong(1) > 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -101,16 +110,16 @@ class StoreFailuresIntegrationTests {
                     .verifyComplete();
             blocker.setAutoCommit(false);
             try (Statement lock = blocker.createStatement()) {
-                lock.execute("SELECT * FROM watch_session WHERE session_key = 'locked' FOR UPDATE");
+                lock.execute("SELECT * FROM journal_session WHERE session_key = 'locked' FOR UPDATE");
             }
             // The append waits for the row lock on the pool's only connection...
             var append = store.journal("locked")
                     .append(List.of(JournalRecord.of(mars(2))))
                     .toFuture();
+            Await.until(() -> waitingForALock(blocker), TIMEOUT, "the append waits for the row lock");
 
             // ...so another operation cannot get a connection in time.
-            StepVerifier.create(Mono.delay(Duration.ofMillis(100))
-                            .then(store.cursors().load("other")))
+            StepVerifier.create(store.cursors().load("other"))
                     .expectErrorSatisfies(error -> assertThat(error)
                             .isInstanceOf(StoreUnavailableException.class)
                             .hasCauseInstanceOf(R2dbcTimeoutException.class))

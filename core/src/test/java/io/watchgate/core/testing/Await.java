@@ -20,7 +20,9 @@ public final class Await {
     static final long POLL_MILLIS = 10;
 
     /** Own polling thread, so that a test's virtual time never freezes a wait. */
-    private static final Scheduler POLLER = Schedulers.newSingle("watchgate-test-await", true);
+    /** A thread where conditions may block (a JDBC query, say): not one of Reactor's non-blocking ones. */
+    private static final Scheduler POLLER =
+            Schedulers.newBoundedElastic(1, Integer.MAX_VALUE, "watchgate-test-await", 60, true);
 
     private Await() {}
 

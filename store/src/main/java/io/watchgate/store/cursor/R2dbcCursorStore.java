@@ -24,15 +24,13 @@ import reactor.core.publisher.Mono;
  * arrive in. A commit that is not ahead of the stored position changes nothing, answers {@code
  * false} and is counted in {@link #staleCommits()}.
  *
- * <p>The journal shares the row: appending to a session's {@link io.watchgate.store.journal.Journal}
- * stores its cursor in the same transaction, by the same rule, so {@link #load} answers for
- * journaled sessions too.
+ * <p>The store's journals keep their own positions ({@link
+ * io.watchgate.store.journal.Journal#position()}), which commits here never move.
  */
 public final class R2dbcCursorStore implements CursorStore {
 
     private static final String LOAD_SQL = """
-            SELECT upstream_cursor, upstream_sequence, epoch FROM watch_session
-            WHERE session_key = $1 AND upstream_cursor IS NOT NULL""";
+            SELECT upstream_cursor, upstream_sequence, epoch FROM watch_session WHERE session_key = $1""";
 
     private final Database database;
     private final Clock clock;
@@ -56,10 +54,7 @@ public final class R2dbcCursorStore implements CursorStore {
                 "cursor.load",
                 connection -> Rows.query(
                                 connection.createStatement(LOAD_SQL).bind("$1", sessionKey),
-                                row -> new Checkpoint(
-                                        Rows.text(row, "upstream_cursor"),
-                                        Rows.optionalLong(row, "upstream_sequence"),
-                                        Rows.longValue(row, "epoch")))
+                                row -> Objects.requireNonNull(Rows.checkpoint(row), "cursor"))
                         .next());
     }
 

@@ -5,12 +5,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What an append writes, worked out without I/O from the locked session row, the batch and which
- * of the batch's notifications the journal already holds.
+ * of the batch's numbered notifications the journal already holds. A numbered notification (one
+ * with an upstream sequence) that is journaled already, or repeated in the batch, adds nothing; an
+ * unnumbered one (an SSE event without a numeric id of its own) is always added, since nothing
+ * tells it apart from a new event.
  *
  * @param entries the new entries, numbered from the session's newest offset + 1
  * @param duplicates how many records add nothing
@@ -24,12 +28,13 @@ record AppendPlan(
         @Nullable Checkpoint cursor) {
 
     /**
-     * Identifies a journaled notification: its upstream cursor within an epoch (an upstream that
-     * reset its numbering reuses cursors in the next epoch).
+     * Identifies a journaled notification: its upstream sequence within an epoch (an upstream that
+     * reset its numbering reuses sequences in the next epoch). Unnumbered notifications have none.
      */
-    record Key(String cursor, long epoch) {
-        static Key of(JournalRecord record) {
-            return new Key(record.position().cursor(), record.position().epoch());
+    record Key(long epoch, long sequence) {
+        static @Nullable Key of(JournalRecord record) {
+            OptionalLong sequence = record.notification().sequence();
+            return sequence.isPresent() ? new Key(record.position().epoch(), sequence.getAsLong()) : null;
         }
     }
 
@@ -38,7 +43,8 @@ record AppendPlan(
         Set<Key> seen = new HashSet<>(journaled);
         long offset = head.newestOffset();
         for (JournalRecord record : records) {
-            if (seen.add(Key.of(record))) {
+            Key key = Key.of(record);
+            if (key == null || seen.add(key)) {
                 entries.add(new JournalEntry(
                         ++offset, record.position().epoch(), now, JournalRows.stored(record.notification())));
             }

@@ -2,7 +2,6 @@ package io.watchgate.store.journal;
 
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
-import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
 import io.watchgate.core.cursor.Checkpoint;
 import io.watchgate.store.sql.Database;
@@ -12,7 +11,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -24,11 +22,13 @@ import reactor.core.publisher.Mono;
  * One session's journal: the notifications it received, each numbered by a gateway offset, kept
  * within the store's {@link JournalRetention}.
  *
- * <p>An {@link #append} is one transaction: it locks the session's row, skips notifications the
- * journal already holds (same upstream cursor and epoch), numbers the others from the newest offset
- * + 1, and stores the batch's last position as the session's upstream cursor unless the stored one
- * is not behind it. So the stored cursor is never ahead of what is journaled, a retried append adds
- * nothing twice, and offsets only grow, also when retention has emptied the journal.
+ * <p>An {@link #append} is one transaction: it locks the session's journal row, skips numbered
+ * notifications the journal already holds (same upstream sequence and epoch), numbers the others
+ * from the newest offset + 1, and stores the batch's last position as the journal's {@link
+ * #position()} unless the stored one is not behind it. So that position is never ahead of what is
+ * journaled, a retried append adds nothing twice, and offsets only grow, also when retention has
+ * emptied the journal. The position is the journal's own: commits to the store's {@link
+ * io.watchgate.core.cursor.CursorStore} do not move it.
  *
  * <p>A {@link #read} streams the entries after a starting point in offset order, a page at a time
  * as the subscriber asks for them, each page its own short query: memory stays bounded and no
@@ -43,21 +43,31 @@ public final class Journal {
     static final int MAX_INSERT_ROWS = 256;
 
     private static final String LOCK_SESSION_SQL = """
-            SELECT head_offset, upstream_cursor, upstream_sequence, epoch FROM watch_session
+            SELECT head_offset, upstream_cursor, upstream_sequence, epoch FROM journal_session
             WHERE session_key = $1 FOR UPDATE""";
 
+    private static final String JOURNALED_SQL = """
+            SELECT upstream_sequence FROM journal_entry
+            WHERE session_key = $1 AND epoch = $2 AND upstream_sequence >= $3 AND upstream_sequence <= $4""";
+
     private static final String UPDATE_HEAD_AND_CURSOR_SQL = """
-            UPDATE watch_session SET head_offset = $2, upstream_cursor = $3, upstream_sequence = $4,
+            UPDATE journal_session SET head_offset = $2, upstream_cursor = $3, upstream_sequence = $4,
                 epoch = $5, updated_at = $6
             WHERE session_key = $1""";
 
     private static final String UPDATE_HEAD_SQL =
-            "UPDATE watch_session SET head_offset = $2, updated_at = $3 WHERE session_key = $1";
+            "UPDATE journal_session SET head_offset = $2, updated_at = $3 WHERE session_key = $1";
 
+    private static final String POSITION_SQL = """
+            SELECT upstream_cursor, upstream_sequence, epoch FROM journal_session
+            WHERE session_key = $1 AND upstream_cursor IS NOT NULL""";
+
+    // ordered like the primary key, so that H2 also reads a page off the index instead of sorting
+    // the whole rest of the journal
     private static final String PAGE_SQL = "SELECT " + JournalRows.SELECT_COLUMNS + """
              FROM journal_entry
             WHERE session_key = $1 AND entry_offset > $2
-            ORDER BY entry_offset LIMIT $3""";
+            ORDER BY session_key, entry_offset LIMIT $3""";
 
     private static final String FIRST_FROM_SEQUENCE_SQL = """
             SELECT MIN(entry_offset) AS first_offset FROM journal_entry
@@ -68,13 +78,13 @@ public final class Journal {
             SELECT MIN(entry_offset) AS first_offset FROM journal_entry
             WHERE session_key = $1 AND entry_time >= $2""";
 
-    private static final String HEAD_SQL = "SELECT head_offset FROM watch_session WHERE session_key = $1";
+    private static final String HEAD_SQL = "SELECT head_offset FROM journal_session WHERE session_key = $1";
 
     private static final String BOUNDS_SQL = """
             SELECT s.head_offset,
                 (SELECT MIN(j.entry_offset) FROM journal_entry j WHERE j.session_key = s.session_key)
                     AS oldest_offset
-            FROM watch_session s WHERE s.session_key = $1""";
+            FROM journal_session s WHERE s.session_key = $1""";
 
     private final Database database;
     private final String sessionKey;
@@ -113,7 +123,25 @@ public final class Journal {
      */
     public Mono<AppendResult> append(List<JournalRecord> records) {
         List<JournalRecord> batch = List.copyOf(records);
+        if (batch.isEmpty()) {
+            return bounds().map(bounds -> new AppendResult(List.of(), 0, bounds.newest(), false));
+        }
         return database.transaction("journal.append", connection -> appendIn(connection, batch));
+    }
+
+    /**
+     * The upstream position journaled last: where a session that journals everything it receives
+     * resumes. Empty when nothing was appended yet.
+     */
+    public Mono<Checkpoint> position() {
+        return database.call(
+                "journal.position",
+                connection -> Rows.query(
+                                connection.createStatement(POSITION_SQL).bind("$1", sessionKey), row -> {
+                                    Checkpoint position = Rows.checkpoint(row);
+                                    return Objects.requireNonNull(position, "position");
+                                })
+                        .next());
     }
 
     /** Streams the entries from {@code start} to the newest, in offset order, a page at a time. */
@@ -198,70 +226,49 @@ public final class Journal {
     }
 
     private Mono<AppendResult> appendIn(Connection connection, List<JournalRecord> batch) {
-        Instant now = Rows.stored(clock.instant());
-        return lockSession(connection, now)
-                .flatMap(head ->
-                        journaled(connection, batch).map(journaled -> AppendPlan.of(head, batch, journaled, now)))
-                .flatMap(plan -> {
+        return lockSession(connection)
+                .flatMap(head -> journaled(connection, batch).flatMap(journaled -> {
+                    // taken once the row is locked: journal times follow the order of appends
+                    Instant now = Rows.stored(clock.instant());
+                    AppendPlan plan = AppendPlan.of(head, batch, journaled, now);
                     if (!plan.changesSession()) {
                         return Mono.just(plan.result());
                     }
                     return insert(connection, plan.entries())
                             .then(updateSession(connection, plan, now))
                             .thenReturn(plan.result());
-                });
+                }));
     }
 
-    private Mono<SessionHead> lockSession(Connection connection, Instant now) {
-        Mono<SessionHead> locked = Mono.defer(
-                () -> Rows.query(connection.createStatement(LOCK_SESSION_SQL).bind("$1", sessionKey), Journal::head)
-                        .next());
-        Mono<Void> create = Rows.update(connection
-                        .createStatement(database.dialect().ensureSessionSql())
-                        .bind("$1", sessionKey)
-                        .bind("$2", Rows.timestamp(now)))
-                // A racing appender created it first: the row exists, which is all we need.
-                .onErrorResume(R2dbcDataIntegrityViolationException.class, duplicate -> Mono.empty())
+    private Mono<SessionHead> lockSession(Connection connection) {
+        Mono<SessionHead> locked = Mono.defer(() -> Rows.query(
+                        connection.createStatement(LOCK_SESSION_SQL).bind("$1", sessionKey),
+                        row -> new SessionHead(Rows.longValue(row, "head_offset"), Rows.checkpoint(row)))
+                .next());
+        Mono<Void> create = Mono.defer(() -> Rows.update(connection
+                                .createStatement(database.dialect().ensureSessionSql())
+                                .bind("$1", sessionKey)
+                                .bind("$2", Rows.timestamp(clock.instant())))
+                        // A racing appender created it first: the row exists, which is all we need.
+                        .onErrorResume(R2dbcDataIntegrityViolationException.class, duplicate -> Mono.empty()))
                 .then();
-        return locked.switchIfEmpty(create.then(locked));
+        return locked.switchIfEmpty(create.then(locked))
+                .switchIfEmpty(
+                        Mono.error(() -> new IllegalStateException("journal row of " + sessionKey + " vanished")));
     }
 
-    private static SessionHead head(Readable row) {
-        String cursor = Rows.optionalText(row, "upstream_cursor");
-        Checkpoint checkpoint = cursor == null
-                ? null
-                : new Checkpoint(cursor, Rows.optionalLong(row, "upstream_sequence"), Rows.longValue(row, "epoch"));
-        return new SessionHead(Rows.longValue(row, "head_offset"), checkpoint);
-    }
-
-    /** Which of the batch's notifications the journal already holds. */
+    /** Which of the batch's numbered notifications the journal already holds. */
     private Mono<Set<AppendPlan.Key>> journaled(Connection connection, List<JournalRecord> batch) {
-        List<String> cursors = new ArrayList<>(new LinkedHashSet<>(
-                batch.stream().map(record -> record.position().cursor()).toList()));
-        return Flux.fromIterable(chunks(cursors.size()))
-                .concatMap(chunk -> {
-                    List<String> part = cursors.subList(chunk.from(), chunk.to());
-                    int width = part.size() == 1 ? 1 : Integer.highestOneBit(part.size() - 1) << 1;
-                    Statement statement = connection.createStatement(journaledSql(width));
-                    statement.bind(0, sessionKey);
-                    for (int i = 0; i < width; i++) {
-                        // Padding repeats the last cursor, so a few statement shapes serve all sizes.
-                        statement.bind(i + 1, part.get(Math.min(i, part.size() - 1)));
-                    }
-                    return Rows.query(
-                            statement,
-                            row -> new AppendPlan.Key(Rows.text(row, "upstream_cursor"), Rows.longValue(row, "epoch")));
-                })
+        return Flux.fromIterable(SequenceRange.covering(batch))
+                .concatMap(range -> Rows.query(
+                        connection
+                                .createStatement(JOURNALED_SQL)
+                                .bind("$1", sessionKey)
+                                .bind("$2", range.epoch())
+                                .bind("$3", range.first())
+                                .bind("$4", range.last()),
+                        row -> new AppendPlan.Key(range.epoch(), Rows.longValue(row, "upstream_sequence"))))
                 .collect(HashSet::new, Set::add);
-    }
-
-    private static String journaledSql(int width) {
-        StringBuilder sql = new StringBuilder(
-                "SELECT upstream_cursor, epoch FROM journal_entry WHERE session_key = $1 AND upstream_cursor IN (");
-        for (int i = 0; i < width; i++) {
-            sql.append(i == 0 ? "$" : ", $").append(i + 2);
-        }
-        return sql.append(')').toString();
     }
 
     private Mono<Void> insert(Connection connection, List<JournalEntry> entries) {
@@ -324,15 +331,6 @@ public final class Journal {
             int rows = Math.min(MAX_INSERT_ROWS, Integer.highestOneBit(size - from));
             chunks.add(new Chunk(from, from + rows));
             from += rows;
-        }
-        return chunks;
-    }
-
-    /** Splits {@code size} values into lists of at most {@link #MAX_INSERT_ROWS}. */
-    private static List<Chunk> chunks(int size) {
-        List<Chunk> chunks = new ArrayList<>();
-        for (int from = 0; from < size; from += MAX_INSERT_ROWS) {
-            chunks.add(new Chunk(from, Math.min(size, from + MAX_INSERT_ROWS)));
         }
         return chunks;
     }

@@ -24,7 +24,13 @@ public final class JournalPurger {
 
     private static final Logger log = LoggerFactory.getLogger(JournalPurger.class);
 
-    private static final String SESSIONS_SQL = "SELECT session_key, head_offset FROM watch_session";
+    /** How many sessions one query lists. */
+    private static final int SESSIONS_PAGE = 500;
+
+    private static final String SESSIONS_SQL = """
+            SELECT session_key, head_offset FROM journal_session
+            WHERE session_key > $1 AND head_offset > 0
+            ORDER BY session_key LIMIT $2""";
 
     private static final String OLDEST_SQL =
             "SELECT MIN(entry_offset) AS found_offset FROM journal_entry WHERE session_key = $1";
@@ -57,14 +63,11 @@ public final class JournalPurger {
     /** Purges every session's journal once; answers how many entries were removed. */
     public Mono<Long> purge() {
         Instant expiredBefore = Rows.stored(clock.instant().minus(retention.maxAge()));
-        return database.call(
-                        "journal.purge",
-                        connection -> Rows.query(
-                                        connection.createStatement(SESSIONS_SQL),
-                                        row -> new Session(
-                                                Rows.text(row, "session_key"), Rows.longValue(row, "head_offset")))
-                                .collectList())
-                .flatMapMany(Flux::fromIterable)
+        return sessionsAfter("")
+                .expand(page -> page.size() < SESSIONS_PAGE
+                        ? Mono.empty()
+                        : sessionsAfter(page.getLast().key()))
+                .concatMapIterable(Function.identity())
                 .concatMap(session -> purge(session, expiredBefore))
                 .reduce(0L, Long::sum)
                 .doOnNext(removed -> {
@@ -72,6 +75,19 @@ public final class JournalPurger {
                         log.info("event=journal.purged entries={}", removed);
                     }
                 });
+    }
+
+    /** A page of the sessions whose journals may hold entries, in key order. */
+    private Mono<List<Session>> sessionsAfter(String key) {
+        return database.call(
+                "journal.purge",
+                connection -> Rows.query(
+                                connection
+                                        .createStatement(SESSIONS_SQL)
+                                        .bind("$1", key)
+                                        .bind("$2", SESSIONS_PAGE),
+                                row -> new Session(Rows.text(row, "session_key"), Rows.longValue(row, "head_offset")))
+                        .collectList());
     }
 
     private Mono<Long> purge(Session session, Instant expiredBefore) {

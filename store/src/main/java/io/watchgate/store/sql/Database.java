@@ -5,6 +5,7 @@ import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.R2dbcTimeoutException;
 import io.watchgate.store.StoreException;
 import io.watchgate.store.StoreUnavailableException;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.pool.PoolShutdownException;
 import reactor.util.retry.Retry;
 
 /**
@@ -114,12 +116,23 @@ public final class Database {
         return scheduler == null ? pool.create() : pool.create().publishOn(scheduler);
     }
 
+    /**
+     * An unavailable database, unless the pool is closed or had no connection free in time:
+     * retrying those only multiplies the caller's wait and the load on an overloaded pool.
+     */
+    private static boolean worthRetrying(Throwable error) {
+        return error instanceof StoreUnavailableException
+                && !(error.getCause() instanceof R2dbcTimeoutException)
+                && !(error.getCause() instanceof PoolShutdownException);
+    }
+
     private <T> Mono<T> run(String operation, Mono<T> unit) {
-        Mono<T> placed = scheduler == null ? unit : unit.subscribeOn(scheduler);
+        // On a blocking driver a cancel, whatever thread it comes from, rolls back and closes there too.
+        Mono<T> placed = scheduler == null ? unit : unit.subscribeOn(scheduler).cancelOn(scheduler);
         return placed.onErrorMap(error -> StoreException.of(operation, error))
                 .retryWhen(Retry.backoff(settings.retries(), settings.retryBackoff())
                         .maxBackoff(MAX_RETRY_BACKOFF)
-                        .filter(StoreUnavailableException.class::isInstance)
+                        .filter(Database::worthRetrying)
                         .doBeforeRetry(signal -> log.debug(
                                 "event=store.retry operation={} attempt={} error=\"{}\"",
                                 operation,

@@ -2,7 +2,6 @@ package io.watchgate.store.sql;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The SQL that differs between PostgreSQL and H2, and how each must be called. Everything else the
@@ -18,12 +17,12 @@ public enum Dialect {
 
     /** PostgreSQL through r2dbc-postgresql: non-blocking, called on any thread. */
     POSTGRESQL("postgresql", """
-            INSERT INTO watch_session (session_key, epoch, head_offset, updated_at)
+            INSERT INTO journal_session (session_key, head_offset, epoch, updated_at)
             VALUES ($1, 0, 0, $2)
             ON CONFLICT (session_key) DO NOTHING""", """
             INSERT INTO watch_session AS t
-                (session_key, upstream_cursor, upstream_sequence, epoch, head_offset, updated_at)
-            VALUES ($1, $2, $3, $4, 0, $5)
+                (session_key, upstream_cursor, upstream_sequence, epoch, updated_at)
+            VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (session_key) DO UPDATE SET
                 upstream_cursor = EXCLUDED.upstream_cursor,
                 upstream_sequence = EXCLUDED.upstream_sequence,
@@ -32,15 +31,15 @@ public enum Dialect {
             WHERE """ + Dialect.aheadOf("t", "EXCLUDED")),
 
     /**
-     * H2 through r2dbc-h2, which blocks on file I/O: every call is moved to {@link
-     * Schedulers#boundedElastic()}.
+     * H2 through r2dbc-h2, which blocks on file I/O: every call is moved to threads that are never
+     * interrupted ({@link UninterruptibleScheduler}).
      */
     H2("h2", """
-            MERGE INTO watch_session t
+            MERGE INTO journal_session t
             USING (VALUES (CAST($1 AS VARCHAR(200)), CAST($2 AS TIMESTAMP WITH TIME ZONE)))
                 AS s (session_key, updated_at)
             ON t.session_key = s.session_key
-            WHEN NOT MATCHED THEN INSERT (session_key, epoch, head_offset, updated_at)
+            WHEN NOT MATCHED THEN INSERT (session_key, head_offset, epoch, updated_at)
                 VALUES (s.session_key, 0, 0, s.updated_at)""", """
             MERGE INTO watch_session t
             USING (VALUES (CAST($1 AS VARCHAR(200)), CAST($2 AS VARCHAR), CAST($3 AS BIGINT),
@@ -55,8 +54,8 @@ public enum Dialect {
                 epoch = s.epoch,
                 updated_at = s.updated_at
             WHEN NOT MATCHED THEN INSERT
-                (session_key, upstream_cursor, upstream_sequence, epoch, head_offset, updated_at)
-                VALUES (s.session_key, s.upstream_cursor, s.upstream_sequence, s.epoch, 0, s.updated_at)""");
+                (session_key, upstream_cursor, upstream_sequence, epoch, updated_at)
+                VALUES (s.session_key, s.upstream_cursor, s.upstream_sequence, s.epoch, s.updated_at)""");
 
     private final String vendor;
     private final String ensureSession;
@@ -74,7 +73,7 @@ public enum Dialect {
     }
 
     /**
-     * Creates a session's row unless it exists. Binds: {@code $1} session key, {@code $2} time. On
+     * Creates a session's journal row ({@code journal_session}) unless it exists. Binds: {@code $1} session key, {@code $2} time. On
      * H2 two racing creators may see a duplicate-key error: the row exists, which is all the caller
      * wanted.
      */
@@ -83,7 +82,7 @@ public enum Dialect {
     }
 
     /**
-     * Stores a cursor unless the stored one is not behind it; one row changed means stored. Binds:
+     * Stores a session's committed cursor ({@code watch_session}) unless the stored one is not behind it; one row changed means stored. Binds:
      * {@code $1} session key, {@code $2} cursor, {@code $3} sequence (nullable), {@code $4} epoch,
      * {@code $5} time.
      */
@@ -93,7 +92,7 @@ public enum Dialect {
 
     /** Where calls must run: {@code null} for a non-blocking driver. */
     public @Nullable Scheduler scheduler() {
-        return this == H2 ? Schedulers.boundedElastic() : null;
+        return this == H2 ? UninterruptibleScheduler.get() : null;
     }
 
     /** The position of {@code next} is ahead of the stored one in {@code stored} (SQL aliases). */

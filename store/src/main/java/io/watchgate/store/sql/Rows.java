@@ -3,6 +3,7 @@ package io.watchgate.store.sql;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
+import io.watchgate.core.cursor.Checkpoint;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -21,6 +22,17 @@ import reactor.core.publisher.Mono;
 public final class Rows {
 
     private Rows() {}
+
+    /**
+     * The upstream position in a row's {@code upstream_cursor}, {@code upstream_sequence} and {@code
+     * epoch} columns, or {@code null} when the cursor is.
+     */
+    public static @Nullable Checkpoint checkpoint(Readable row) {
+        String cursor = optionalText(row, "upstream_cursor");
+        return cursor == null
+                ? null
+                : new Checkpoint(cursor, optionalLong(row, "upstream_sequence"), longValue(row, "epoch"));
+    }
 
     /** The time as the store keeps it: truncated to microseconds. */
     public static Instant stored(Instant time) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.watchgate.core.cursor.Checkpoint;
+import io.watchgate.store.testing.Notifications;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
@@ -40,7 +41,7 @@ class AppendPlanTests {
                         JournalRecord.of(mars(3)),
                         JournalRecord.of(mars(3)),
                         JournalRecord.of(mars(4))),
-                Set.of(new AppendPlan.Key("mars@2", 0)),
+                Set.of(new AppendPlan.Key(0, 2)),
                 NOW);
 
         assertThat(plan.entries())
@@ -50,13 +51,13 @@ class AppendPlanTests {
     }
 
     @Test
-    void aCursorJournaledInAnotherEpochIsNotADuplicate() {
+    void aSequenceJournaledInAnotherEpochIsNotADuplicate() {
         JournalRecord afterReset = new JournalRecord(mars(1), new Checkpoint("mars@1", OptionalLong.of(1), 1));
 
         AppendPlan plan = AppendPlan.of(
                 new SessionHead(9, Checkpoint.of("mars@9", 9)),
                 List.of(afterReset),
-                Set.of(new AppendPlan.Key("mars@1", 0)),
+                Set.of(new AppendPlan.Key(0, 1)),
                 NOW);
 
         assertThat(plan.entries())
@@ -64,6 +65,37 @@ class AppendPlanTests {
                 .extracting(JournalEntry::epoch)
                 .isEqualTo(1L);
         assertThat(plan.cursor()).isEqualTo(afterReset.position());
+    }
+
+    @Test
+    void unnumberedRecordsAreAlwaysNew() {
+        JournalRecord event = JournalRecord.of(Notifications.sse("a", "data"));
+
+        AppendPlan plan = AppendPlan.of(new SessionHead(1, event.position()), List.of(event, event), Set.of(), NOW);
+
+        assertThat(plan.entries()).extracting(JournalEntry::offset).containsExactly(2L, 3L);
+        assertThat(plan.duplicates()).isZero();
+    }
+
+    @Test
+    void duplicateLookupsCoverEachEpochsSequencesInBoundedRanges() {
+        List<JournalRecord> batch = List.of(
+                JournalRecord.of(mars(7)),
+                JournalRecord.of(mars(5)),
+                JournalRecord.of(Notifications.sse("x", "unnumbered")),
+                JournalRecord.of(mars(6)),
+                new JournalRecord(mars(2), new Checkpoint("mars@2", OptionalLong.of(2), 1)),
+                JournalRecord.of(mars(5 + SequenceRange.MAX_WIDTH)),
+                JournalRecord.of(mars(4 + SequenceRange.MAX_WIDTH)));
+
+        assertThat(SequenceRange.covering(batch))
+                .containsExactly(
+                        // 5..1028 spans 1024 sequences: the widest one lookup covers
+                        new SequenceRange(0, 5, 4 + SequenceRange.MAX_WIDTH),
+                        new SequenceRange(0, 5 + SequenceRange.MAX_WIDTH, 5 + SequenceRange.MAX_WIDTH),
+                        new SequenceRange(1, 2, 2));
+        assertThat(SequenceRange.covering(List.of(JournalRecord.of(Notifications.sse("x", "y")))))
+                .isEmpty();
     }
 
     @Test

@@ -74,7 +74,7 @@ class JournalIntegrationTests {
     }
 
     @Test
-    void anAppendNumbersEntriesFromOneAndStoresTheLastPositionAsTheCursor() {
+    void anAppendNumbersEntriesFromOneAndStoresTheLastPositionAsTheJournalsPosition() {
         AppendResult result = append(records(1, 3));
 
         assertThat(result.appended()).extracting(JournalEntry::offset).containsExactly(1L, 2L, 3L);
@@ -86,7 +86,7 @@ class JournalIntegrationTests {
         assertThat(result)
                 .extracting(AppendResult::duplicates, AppendResult::newestOffset, AppendResult::cursorAdvanced)
                 .containsExactly(0, 3L, true);
-        StepVerifier.create(store.cursors().load(journal.sessionKey()))
+        StepVerifier.create(journal.position())
                 .expectNext(Checkpoint.of("mars@3", 3))
                 .verifyComplete();
     }
@@ -133,24 +133,88 @@ class JournalIntegrationTests {
             assertThat(entry.offset()).isEqualTo(3);
             assertThat(entry.epoch()).isEqualTo(1);
         });
-        StepVerifier.create(store.cursors().load(journal.sessionKey()))
+        StepVerifier.create(journal.position())
                 .expectNext(afterReset.position())
                 .verifyComplete();
     }
 
     @Test
-    void theCursorDoesNotMoveBackWhenABatchEndsBehindACommittedPosition() {
+    void thePositionDoesNotMoveBackWhenABatchEndsBehindIt() {
+        append(records(5, 9));
+
+        AppendResult late = append(records(1, 3));
+
+        assertThat(late.appended()).hasSize(3);
+        assertThat(late.cursorAdvanced()).isFalse();
+        StepVerifier.create(journal.position())
+                .expectNext(Checkpoint.of("mars@9", 9))
+                .verifyComplete();
+    }
+
+    @Test
+    void cursorStoreCommitsAndTheJournalsPositionAreIndependent() {
         StepVerifier.create(store.cursors().commit(journal.sessionKey(), Checkpoint.of("mars@9", 9)))
                 .expectNext(true)
                 .verifyComplete();
+        StepVerifier.create(journal.position()).verifyComplete();
 
         AppendResult result = append(records(1, 3));
 
-        assertThat(result.appended()).hasSize(3);
-        assertThat(result.cursorAdvanced()).isFalse();
+        // a commit ahead of the journal neither blocks the journal's position nor is moved back
+        assertThat(result.cursorAdvanced()).isTrue();
+        StepVerifier.create(journal.position())
+                .expectNext(Checkpoint.of("mars@3", 3))
+                .verifyComplete();
         StepVerifier.create(store.cursors().load(journal.sessionKey()))
                 .expectNext(Checkpoint.of("mars@9", 9))
                 .verifyComplete();
+    }
+
+    @Test
+    void unnumberedEventsAreNeverTakenForDuplicates() {
+        // an SSE source that sends an id once: the events after it repeat it as their cursor
+        List<JournalRecord> events = List.of(
+                JournalRecord.of(Notifications.sse("a", "one")),
+                JournalRecord.of(Notifications.sse("a", "two")),
+                JournalRecord.of(Notifications.sse("a", "three")));
+
+        AppendResult first = append(events.subList(0, 2));
+        AppendResult second = append(events.subList(2, 3));
+
+        assertThat(first.appended()).hasSize(2);
+        assertThat(second.appended()).extracting(JournalEntry::offset).containsExactly(3L);
+        assertThat(readAll(JournalStart.beginning()))
+                .extracting(entry -> entry.notification().payload())
+                .containsExactly("one", "two", "three");
+    }
+
+    @Test
+    void concurrentAppendsToOneSessionGiveEachNotificationOneOffset() {
+        int batches = 8;
+        List<AppendResult> results = Flux.range(0, batches)
+                .flatMap(batch -> journal.append(records(batch * 10L + 1, batch * 10L + 10)), batches)
+                .collectList()
+                .block(TIMEOUT);
+
+        assertThat(results).hasSize(batches);
+        List<JournalEntry> entries = readAll(JournalStart.beginning());
+        assertThat(entries)
+                .extracting(JournalEntry::offset)
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, batches * 10L).boxed().toList());
+        assertThat(entries)
+                .extracting(entry -> entry.notification().sequence().getAsLong())
+                .containsExactlyInAnyOrderElementsOf(
+                        LongStream.rangeClosed(1, batches * 10L).boxed().toList());
+    }
+
+    @Test
+    void anEmptyBatchChangesNothingAndTellsTheNewestOffset() {
+        append(records(1, 2));
+
+        AppendResult empty = append(List.of());
+
+        assertThat(empty).isEqualTo(new AppendResult(List.of(), 0, 2, false));
     }
 
     @Test
