@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The store's throughput on PostgreSQL and H2: journal appends (8 sessions, batches of 100),
+# cursor commits and journal reads, each phase for the given seconds. Exits 1 when PostgreSQL
+# misses its target (20,000 appended rows/s sustained). PostgreSQL: WATCHGATE_BENCH_PG_URL,
+# else the tests' server (WATCHGATE_TEST_PG_URL, else 127.0.0.1:5432 as postgres).
+# Usage: src/bench/store-throughput.sh [seconds per phase] [dialects: postgresql,h2]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+./mvnw -B -q -pl store -am -DskipTests -Dspotless.check.skip=true test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+  -Dlogback.configurationFile=store/src/test/resources/logback-test.xml \
+  -cp "store/target/test-classes:store/target/classes:$(cat store/target/bench.classpath)" \
+  io.watchgate.store.bench.StoreThroughput "${1:-60}" "${2:-postgresql,h2}"
