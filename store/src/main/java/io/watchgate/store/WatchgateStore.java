@@ -26,10 +26,13 @@ import reactor.core.scheduler.Schedulers;
  * while a background task applies the journal's retention.
  *
  * <pre>{@code
- * try (WatchgateStore store = WatchgateStore.builder("r2dbc:h2:file:///./data/watchgate").open()) {
- *     WatchClient client = WatchClient.builder(upstream).cursorStore(store.cursors()).build();
+ * try (WatchgateStore store = WatchgateStore.builder("r2dbc:h2:file:///./data/watchgate").open();
+ *         WatchClient client = WatchClient.builder()
+ *                 .upstream(Upstream.aviso(URI.create("https://aviso.example.org")))
+ *                 .cursorStore(store.cursors())
+ *                 .build()) {
  *     ...
- * }
+ * } // the client closes first, flushing its cursors into the still open store
  * }</pre>
  *
  * <p>Operations fail with {@link StoreUnavailableException} when the database cannot be reached in

@@ -66,6 +66,11 @@ public final class Database {
         if (scheduler != null) {
             configuration.allocatorSubscribeOn(scheduler);
         }
+        if (url.dialect() == Dialect.H2) {
+            // H2 closes its file with the last connection: keep one, so that an idle store does
+            // not reopen (and recover) the file on its next call.
+            configuration.minIdle(1);
+        }
         return new Database(new ConnectionPool(configuration.build()), url.dialect(), settings);
     }
 

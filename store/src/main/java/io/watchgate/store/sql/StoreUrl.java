@@ -10,6 +10,7 @@ import static io.r2dbc.spi.ConnectionFactoryOptions.USER;
 
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +43,9 @@ public record StoreUrl(
 
     private static final Option<String> SCHEMA = Option.valueOf("schema");
 
+    /** r2dbc-postgresql's TLS option ({@code ?sslMode=require}). */
+    private static final Option<Object> SSL_MODE = Option.valueOf("sslMode");
+
     /** Validates the components. */
     public StoreUrl {
         Objects.requireNonNull(dialect, "dialect");
@@ -61,7 +65,8 @@ public record StoreUrl(
         try {
             options = ConnectionFactoryOptions.parse(url);
         } catch (RuntimeException e) {
-            throw invalid(url, e.getMessage());
+            // not the driver's message: it may quote the URL, password and all
+            throw invalid(url, "not an R2DBC URL");
         }
         String driver = String.valueOf(options.getValue(DRIVER));
         return switch (driver) {
@@ -80,7 +85,7 @@ public record StoreUrl(
 
     /** The URL with its password masked, for messages and logs. */
     public static String redact(String url) {
-        return url.replaceFirst("(//[^:/@]*:)[^@/]*@", "$1****@");
+        return url.replaceFirst("(//[^:/@]*:)[^@]*@", "$1****@");
     }
 
     private static StoreUrl postgresql(String url, ConnectionFactoryOptions options) {
@@ -90,9 +95,14 @@ public record StoreUrl(
             throw invalid(url, "a PostgreSQL URL needs a host and a database");
         }
         Object port = options.getValue(PORT);
-        String jdbc = "jdbc:postgresql://" + host + ":" + (port == null ? 5432 : port) + "/" + database;
+        String sslMode = text(options, SSL_MODE);
+        // Flyway connects over JDBC: it gets the same TLS demand as the R2DBC connections
+        String jdbc = "jdbc:postgresql://" + host + ":" + (port == null ? 5432 : port) + "/" + database
+                + (sslMode == null
+                        ? ""
+                        : "?sslmode=" + sslMode.toLowerCase(Locale.ROOT).replace('_', '-'));
         Optional<String> schema = Optional.ofNullable(text(options, SCHEMA));
-        return new StoreUrl(Dialect.POSTGRESQL, options, jdbc, text(options, USER), password(options), schema);
+        return new StoreUrl(Dialect.POSTGRESQL, options, jdbc, text(options, USER), text(options, PASSWORD), schema);
     }
 
     private static StoreUrl h2(String url, ConnectionFactoryOptions options) {
@@ -106,17 +116,12 @@ public record StoreUrl(
                 options,
                 "jdbc:h2:file:" + database,
                 text(options, USER),
-                password(options),
+                text(options, PASSWORD),
                 Optional.empty());
     }
 
     private static @Nullable String text(ConnectionFactoryOptions options, Option<?> option) {
         Object value = options.getValue(option);
-        return value == null ? null : value.toString();
-    }
-
-    private static @Nullable String password(ConnectionFactoryOptions options) {
-        Object value = options.getValue(PASSWORD);
         return value == null ? null : value.toString();
     }
 

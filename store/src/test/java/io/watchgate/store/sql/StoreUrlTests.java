@@ -54,6 +54,25 @@ class StoreUrlTests {
     }
 
     @Test
+    void anUnparsableUrlIsRefusedWithoutQuotingItsPassword() {
+        // a password with a '/' defeats the masking of the URL; the message must not leak it
+        assertThatThrownBy(() -> StoreUrl.parse("postgres://user:pa/ss@localhost/db"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not an R2DBC URL")
+                .hasMessageNotContaining("ss@");
+    }
+
+    @Test
+    void theMigrationsJdbcUrlAsksForTheSameTls() {
+        assertThat(StoreUrl.parse("r2dbc:postgresql://user@db:5432/watchgate?sslMode=verify-full")
+                        .jdbcUrl())
+                .isEqualTo("jdbc:postgresql://db:5432/watchgate?sslmode=verify-full");
+        assertThat(StoreUrl.parse("r2dbc:postgresql://user@db:5432/watchgate?sslMode=REQUIRE")
+                        .jdbcUrl())
+                .isEqualTo("jdbc:postgresql://db:5432/watchgate?sslmode=require");
+    }
+
+    @Test
     void redactMasksThePassword() {
         assertThat(StoreUrl.redact("r2dbc:postgresql://user:pa55@host/db"))
                 .isEqualTo("r2dbc:postgresql://user:****@host/db");
