@@ -4,6 +4,8 @@ import io.watchgate.core.BackoffPolicy;
 import io.watchgate.core.Upstream;
 import io.watchgate.core.WatchClient;
 import io.watchgate.core.WatchRequest;
+import io.watchgate.core.cursor.Checkpoint;
+import io.watchgate.core.cursor.CursorStore;
 import io.watchgate.core.cursor.InMemoryCursorStore;
 import io.watchgate.core.testing.AvisoTestServer;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 
 /**
  * What session tests against the aviso test upstream share: a fresh upstream (heartbeats every 100
@@ -51,6 +54,21 @@ abstract class AvisoSessionFixture {
                 .jitter(() -> 0.0)
                 .heartbeatTimeout(Duration.ofSeconds(2))
                 .commitEvery(1, Duration.ofMillis(50));
+    }
+
+    /** The fixture's store, with every commit taking {@code delay}, like a remote database. */
+    CursorStore slowCommits(Duration delay) {
+        return new CursorStore() {
+            @Override
+            public Mono<Checkpoint> load(String sessionKey) {
+                return store.load(sessionKey);
+            }
+
+            @Override
+            public Mono<Boolean> commit(String sessionKey, Checkpoint checkpoint) {
+                return Mono.delay(delay).then(store.commit(sessionKey, checkpoint));
+            }
+        };
     }
 
     static WatchRequest.AvisoRequest mars() {

@@ -565,15 +565,8 @@ class SessionIntegrationTests extends AvisoSessionFixture {
 
         @Test
         void closingTheClientWaitsForTheFinalCursorFlush() {
-            publish(3);
             WatchRequest request = mars().fromSequence(1);
-            WatchClient slowStore = clientBuilder()
-                    .cursorStore(slowCommits(Duration.ofMillis(300)))
-                    .commitEvery(1000, Duration.ofHours(1))
-                    .build();
-            AtomicLong received = new AtomicLong();
-            subscriptions.add(slowStore.watch(request).subscribe(n -> received.incrementAndGet()));
-            Await.until(() -> received.get() == 3, WAIT, "all received");
+            WatchClient slowStore = receivingWithSlowCommits(request, 3);
 
             slowStore.close();
 
@@ -583,15 +576,8 @@ class SessionIntegrationTests extends AvisoSessionFixture {
 
         @Test
         void closingGracefullyCompletesOnceTheCursorsAreFlushed() {
-            publish(2);
             WatchRequest request = mars().fromSequence(1);
-            WatchClient slowStore = clientBuilder()
-                    .cursorStore(slowCommits(Duration.ofMillis(300)))
-                    .commitEvery(1000, Duration.ofHours(1))
-                    .build();
-            AtomicLong received = new AtomicLong();
-            subscriptions.add(slowStore.watch(request).subscribe(n -> received.incrementAndGet()));
-            Await.until(() -> received.get() == 2, WAIT, "all received");
+            WatchClient slowStore = receivingWithSlowCommits(request, 2);
 
             StepVerifier.create(slowStore.closeGracefully()).expectComplete().verify(WAIT);
 
@@ -601,19 +587,17 @@ class SessionIntegrationTests extends AvisoSessionFixture {
                     .verify(WAIT);
         }
 
-        /** The fixture's store, with every commit taking {@code delay}. */
-        private CursorStore slowCommits(Duration delay) {
-            return new CursorStore() {
-                @Override
-                public Mono<Checkpoint> load(String sessionKey) {
-                    return store.load(sessionKey);
-                }
-
-                @Override
-                public Mono<Boolean> commit(String sessionKey, Checkpoint checkpoint) {
-                    return Mono.delay(delay).then(store.commit(sessionKey, checkpoint));
-                }
-            };
+        /** A client whose commits take 300 ms, once it received {@code count} notifications. */
+        private WatchClient receivingWithSlowCommits(WatchRequest request, int count) {
+            publish(count);
+            WatchClient slow = clientBuilder()
+                    .cursorStore(slowCommits(Duration.ofMillis(300)))
+                    .commitEvery(1000, Duration.ofHours(1))
+                    .build();
+            AtomicLong received = new AtomicLong();
+            subscriptions.add(slow.watch(request).subscribe(n -> received.incrementAndGet()));
+            Await.until(() -> received.get() == count, WAIT, "all received");
+            return slow;
         }
 
         @Test

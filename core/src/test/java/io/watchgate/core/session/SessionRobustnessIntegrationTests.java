@@ -12,7 +12,6 @@ import io.watchgate.core.WatchSession;
 import io.watchgate.core.auth.AuthProvider;
 import io.watchgate.core.auth.ClientCredentials;
 import io.watchgate.core.cursor.Checkpoint;
-import io.watchgate.core.cursor.CursorStore;
 import io.watchgate.core.testing.AvisoTestServer;
 import io.watchgate.core.testing.Await;
 import java.nio.charset.StandardCharsets;
@@ -29,21 +28,6 @@ import reactor.test.StepVerifier;
 /** Session behaviour at the edges: resubscription, failing consumers, flaky identity providers, id-less SSE events, slow subscribers. */
 class SessionRobustnessIntegrationTests extends AvisoSessionFixture {
 
-    /** A store whose commits take 200 ms, like a remote database. */
-    CursorStore slowStore() {
-        return new CursorStore() {
-            @Override
-            public Mono<Checkpoint> load(String sessionKey) {
-                return store.load(sessionKey);
-            }
-
-            @Override
-            public Mono<Boolean> commit(String sessionKey, Checkpoint checkpoint) {
-                return Mono.delay(Duration.ofMillis(200)).then(store.commit(sessionKey, checkpoint));
-            }
-        };
-    }
-
     /**
      * A session that ended while its final commit is still in flight does not block the next one:
      * subscribing the same request again right away waits for the flush instead of being refused.
@@ -51,7 +35,8 @@ class SessionRobustnessIntegrationTests extends AvisoSessionFixture {
     @Test
     void aSequentialResubscriptionIsNotRefusedWhileTheFinalCommitIsInFlight() {
         publish(5);
-        WatchClient client = clientBuilder().cursorStore(slowStore()).build();
+        WatchClient client =
+                clientBuilder().cursorStore(slowCommits(Duration.ofMillis(200))).build();
         StepVerifier.create(client.watch(mars().fromSequence(1)).take(2))
                 .expectNextCount(2)
                 .expectComplete()
