@@ -43,6 +43,8 @@ class StoreCancellationIntegrationTests {
 
     private static final int BATCH = 50;
 
+    private static final int CANCELLED = 150;
+
     private static final String HOOK = StoreCancellationIntegrationTests.class.getName();
 
     @Parameter
@@ -81,16 +83,16 @@ class StoreCancellationIntegrationTests {
         PoolSettings twoConnections = new PoolSettings(2, Duration.ofSeconds(5), 0, Duration.ZERO);
         try (WatchgateStore store = database.store().pool(twoConnections).open()) {
             Journal journal = store.journal("cancelled");
-            for (int batch = 0; batch < 40; batch++) {
-                // cancelled from a parallel thread after 0 to 7 ms: before, during or after the commit
+            for (int batch = 0; batch < CANCELLED; batch++) {
+                // cancelled from a parallel thread after 0 to 6 ms: before, between or after statements
                 journal.append(batch(batch))
-                        .timeout(Duration.ofMillis(batch % 8), Schedulers.parallel())
+                        .timeout(Duration.ofNanos(batch % 25 * 250_000L), Schedulers.parallel())
                         .onErrorResume(java.util.concurrent.TimeoutException.class, timeout -> Mono.empty())
                         .block(TIMEOUT);
             }
 
             // with only two connections, a leaked one would starve these
-            List<Long> newest = Flux.range(40, 10)
+            List<Long> newest = Flux.range(CANCELLED, 10)
                     .concatMap(batch -> journal.append(batch(batch)))
                     .map(result -> result.newestOffset())
                     .collectList()

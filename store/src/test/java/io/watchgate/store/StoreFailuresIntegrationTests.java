@@ -59,6 +59,36 @@ class StoreFailuresIntegrationTests {
     }
 
     @Test
+    void aCancelledAppendRunsItsTransactionToTheEnd() throws SQLException {
+        try (WatchgateStore store = postgres.store().open();
+                Connection blocker = jdbc(postgres)) {
+            StepVerifier.create(store.journal("locked").append(List.of(JournalRecord.of(mars(1)))))
+                    .expectNextCount(1)
+                    .verifyComplete();
+            blocker.setAutoCommit(false);
+            try (Statement lock = blocker.createStatement()) {
+                lock.execute("SELECT * FROM journal_session WHERE session_key = 'locked' FOR UPDATE");
+            }
+            var append = store.journal("locked")
+                    .append(List.of(JournalRecord.of(mars(2)), JournalRecord.of(mars(3))))
+                    .subscribe();
+            Await.until(() -> waitingForALock(blocker), TIMEOUT, "the append waits for the row lock");
+
+            append.dispose();
+            blocker.rollback();
+
+            // the cancelled append's transaction was not cut off: it journals its whole batch
+            Await.until(
+                    () -> store.journal("locked").bounds().block(TIMEOUT).newest() == 3,
+                    TIMEOUT,
+                    "the cancelled append committed");
+            StepVerifier.create(store.journal("locked").append(List.of(JournalRecord.of(mars(4)))))
+                    .assertNext(result -> assertThat(result.newestOffset()).isEqualTo(4))
+                    .verifyComplete();
+        }
+    }
+
+    @Test
     void openingADatabaseThatDoesNotAnswerFailsAsUnavailable() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -90,22 +90,26 @@ public final class Database {
 
     /**
      * Runs {@code work} in one transaction on a pooled connection: committed when the work's Mono
-     * succeeds, rolled back when it fails or is cancelled.
+     * succeeds, rolled back when it fails.
+     *
+     * <p>A transaction, once started, is never cut off by a cancel: it runs to its commit or
+     * rollback and its result is dropped. Cut off between two statements, it could not be rolled
+     * back reliably (the driver may not know yet that the transaction began), and its connection
+     * would go back to the pool inside it, for the next user to commit.
      *
      * @param operation names the work in errors and logs
      */
     public <T> Mono<T> transaction(String operation, Function<Connection, Mono<T>> work) {
-        return run(
-                operation,
-                Mono.usingWhen(
-                        acquire(),
-                        connection -> Mono.usingWhen(
-                                Mono.from(connection.beginTransaction()).thenReturn(connection),
-                                work,
-                                Connection::commitTransaction,
-                                (c, error) -> c.rollbackTransaction(),
-                                Connection::rollbackTransaction),
-                        Connection::close));
+        Mono<T> attempt = Mono.usingWhen(
+                acquire(),
+                connection -> Mono.usingWhen(
+                        Mono.from(connection.beginTransaction()).thenReturn(connection),
+                        work,
+                        Connection::commitTransaction,
+                        (c, error) -> c.rollbackTransaction(),
+                        Connection::rollbackTransaction),
+                Connection::close);
+        return run(operation, Mono.fromFuture(attempt::toFuture, true));
     }
 
     /** Closes every connection; operations started afterwards fail as unavailable. */
