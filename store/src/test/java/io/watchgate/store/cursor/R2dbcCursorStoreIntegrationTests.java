@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -136,12 +137,23 @@ class R2dbcCursorStoreIntegrationTests {
     void racingFirstCommitsOfNewKeysBothSucceedOrReportStale() {
         List<String> keys = LongStream.range(0, 20).mapToObj(n -> key + "-" + n).toList();
 
+        List<Boolean> ahead = new CopyOnWriteArrayList<>();
+        List<Boolean> behind = new CopyOnWriteArrayList<>();
         Flux<Boolean> racers = Flux.fromIterable(keys)
                 .flatMap(k -> Flux.merge(
-                        cursors.commit(k, Checkpoint.of("mars@1", 1)).subscribeOn(Schedulers.parallel()),
-                        cursors.commit(k, Checkpoint.of("mars@2", 2)).subscribeOn(Schedulers.parallel())));
+                        cursors.commit(k, Checkpoint.of("mars@1", 1))
+                                .subscribeOn(Schedulers.parallel())
+                                .doOnNext(behind::add),
+                        cursors.commit(k, Checkpoint.of("mars@2", 2))
+                                .subscribeOn(Schedulers.parallel())
+                                .doOnNext(ahead::add)));
 
         StepVerifier.create(racers.count()).expectNext(40L).verifyComplete();
+        // mars@2 is ahead of whatever it meets; mars@1 is stored only when it came first
+        assertThat(ahead).hasSize(20).containsOnly(true);
+        assertThat(behind).hasSize(20);
+        assertThat(cursors.staleCommits())
+                .isEqualTo(behind.stream().filter(stored -> !stored).count());
         for (String k : keys) {
             StepVerifier.create(cursors.load(k))
                     .expectNext(Checkpoint.of("mars@2", 2))
