@@ -37,10 +37,10 @@ public final class Database {
     private final @Nullable Scheduler scheduler;
     private final PoolSettings settings;
 
-    private Database(ConnectionPool pool, Dialect dialect, PoolSettings settings) {
+    private Database(ConnectionPool pool, Dialect dialect, @Nullable Scheduler scheduler, PoolSettings settings) {
         this.pool = pool;
         this.dialect = dialect;
-        this.scheduler = dialect.scheduler();
+        this.scheduler = scheduler;
         this.settings = settings;
     }
 
@@ -62,7 +62,9 @@ public final class Database {
                 .maxValidationTime(settings.acquireTimeout())
                 .maxIdleTime(Duration.ofMinutes(10))
                 .acquireRetry(1);
-        Scheduler scheduler = url.dialect().scheduler();
+        // A blocking driver gets a thread per connection (and one to open connections): a
+        // statement waiting for a lock then never keeps the lock's holder from its next statement.
+        Scheduler scheduler = url.dialect().blocking() ? UninterruptibleScheduler.create(settings.maxSize() + 1) : null;
         if (scheduler != null) {
             configuration.allocatorSubscribeOn(scheduler);
         }
@@ -71,7 +73,7 @@ public final class Database {
             // not reopen (and recover) the file on its next call.
             configuration.minIdle(1);
         }
-        return new Database(new ConnectionPool(configuration.build()), url.dialect(), settings);
+        return new Database(new ConnectionPool(configuration.build()), url.dialect(), scheduler, settings);
     }
 
     /** The SQL dialect of this database. */
@@ -114,7 +116,8 @@ public final class Database {
 
     /** Closes every connection; operations started afterwards fail as unavailable. */
     public Mono<Void> close() {
-        return pool.disposeLater();
+        Scheduler threads = scheduler;
+        return threads == null ? pool.disposeLater() : pool.disposeLater().doFinally(signal -> threads.dispose());
     }
 
     /**

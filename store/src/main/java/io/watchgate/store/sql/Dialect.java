@@ -1,8 +1,5 @@
 package io.watchgate.store.sql;
 
-import org.jspecify.annotations.Nullable;
-import reactor.core.scheduler.Scheduler;
-
 /**
  * The SQL that differs between PostgreSQL and H2, and how each must be called. Everything else the
  * store says is standard SQL that both accept.
@@ -90,9 +87,9 @@ public enum Dialect {
         return commitCursor;
     }
 
-    /** Where calls must run: {@code null} for a non-blocking driver. */
-    public @Nullable Scheduler scheduler() {
-        return this == H2 ? UninterruptibleScheduler.get() : null;
+    /** Whether the driver blocks, so that calls must run on threads of their own. */
+    public boolean blocking() {
+        return this == H2;
     }
 
     /** The position of {@code next} is ahead of the stored one in {@code stored} (SQL aliases). */
