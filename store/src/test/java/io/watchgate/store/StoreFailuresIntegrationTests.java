@@ -49,6 +49,18 @@ class StoreFailuresIntegrationTests {
         postgres.close();
     }
 
+    /** Journals a first notification, then locks the journal's row in {@code blocker}'s transaction. */
+    private static void lockJournal(WatchgateStore store, String sessionKey, Connection blocker) throws SQLException {
+        StepVerifier.create(store.journal(sessionKey).append(List.of(JournalRecord.of(mars(1)))))
+                .expectNextCount(1)
+                .verifyComplete();
+        blocker.setAutoCommit(false);
+        try (var lock = blocker.prepareStatement("SELECT * FROM journal_session WHERE session_key = ? FOR UPDATE")) {
+            lock.setString(1, sessionKey);
+            lock.executeQuery().close();
+        }
+    }
+
     private static boolean waitingForALock(Connection observer) {
         try (Statement query = observer.createStatement();
                 var rows = query.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted")) {
@@ -62,13 +74,7 @@ class StoreFailuresIntegrationTests {
     void aCancelledAppendRunsItsTransactionToTheEnd() throws SQLException {
         try (WatchgateStore store = postgres.store().open();
                 Connection blocker = jdbc(postgres)) {
-            StepVerifier.create(store.journal("locked").append(List.of(JournalRecord.of(mars(1)))))
-                    .expectNextCount(1)
-                    .verifyComplete();
-            blocker.setAutoCommit(false);
-            try (Statement lock = blocker.createStatement()) {
-                lock.execute("SELECT * FROM journal_session WHERE session_key = 'locked' FOR UPDATE");
-            }
+            lockJournal(store, "locked", blocker);
             var append = store.journal("locked")
                     .append(List.of(JournalRecord.of(mars(2)), JournalRecord.of(mars(3))))
                     .subscribe();
@@ -135,13 +141,7 @@ class StoreFailuresIntegrationTests {
         PoolSettings oneConnection = new PoolSettings(1, Duration.ofMillis(300), 0, Duration.ZERO);
         try (WatchgateStore store = postgres.store().pool(oneConnection).open();
                 Connection blocker = jdbc(postgres)) {
-            StepVerifier.create(store.journal("locked").append(List.of(JournalRecord.of(mars(1)))))
-                    .expectNextCount(1)
-                    .verifyComplete();
-            blocker.setAutoCommit(false);
-            try (Statement lock = blocker.createStatement()) {
-                lock.execute("SELECT * FROM journal_session WHERE session_key = 'locked' FOR UPDATE");
-            }
+            lockJournal(store, "locked", blocker);
             // The append waits for the row lock on the pool's only connection...
             var append = store.journal("locked")
                     .append(List.of(JournalRecord.of(mars(2))))
