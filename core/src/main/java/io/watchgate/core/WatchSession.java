@@ -5,7 +5,7 @@ import reactor.core.publisher.Flux;
 /**
  * One watch session: a resilient upstream stream, its status and its position.
  *
- * <p>The session starts when {@link #notifications()} is subscribed (once; a second subscription
+ * <p>The session starts when {@link #notifications()} (or {@link #checkpointed()}) is subscribed (once; a second subscription
  * is refused) and ends when that subscription is cancelled, when {@link #stop()} or {@link
  * WatchClient#close()} is called (the Flux completes), when a replay-only session finished, or
  * when an error that retrying cannot fix occurs (the Flux errors with a {@link WatchException}).
@@ -24,6 +24,13 @@ public interface WatchSession {
      * received it (after its {@code onNext} returned), in batches.
      */
     Flux<Notification> notifications();
+
+    /**
+     * The same stream as {@link #notifications()}, each notification with the session's checkpoint
+     * after it (epoch included), for consumers that store positions beside notifications. A session
+     * is subscribed once: through this method or through {@link #notifications()}, not both.
+     */
+    Flux<CheckpointedNotification> checkpointed();
 
     /**
      * Every state transition and incident, as they happen. Hot: a new subscriber first gets the

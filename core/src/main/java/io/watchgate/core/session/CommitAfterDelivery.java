@@ -1,7 +1,7 @@
 package io.watchgate.core.session;
 
-import io.watchgate.core.Notification;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
@@ -14,15 +14,17 @@ import reactor.util.context.Context;
  * notification whose {@code onNext} cancelled the subscription (a consumer that threw, or {@code
  * take(n)} reaching its n-th item) is not committed: it may be delivered again by the next session.
  */
-final class CommitAfterDelivery implements CoreSubscriber<Delivery>, Subscription, Scannable {
+final class CommitAfterDelivery<T> implements CoreSubscriber<Delivery>, Subscription, Scannable {
 
-    private final CoreSubscriber<? super Notification> actual;
+    private final CoreSubscriber<? super T> actual;
+    private final Function<Delivery, T> view;
     private final Consumer<Delivery> onDelivered;
     private Subscription upstream = Operators.EMPTY;
     private volatile boolean cancelled;
 
-    CommitAfterDelivery(CoreSubscriber<? super Notification> actual, Consumer<Delivery> onDelivered) {
+    CommitAfterDelivery(CoreSubscriber<? super T> actual, Function<Delivery, T> view, Consumer<Delivery> onDelivered) {
         this.actual = actual;
+        this.view = view;
         this.onDelivered = onDelivered;
     }
 
@@ -34,7 +36,7 @@ final class CommitAfterDelivery implements CoreSubscriber<Delivery>, Subscriptio
 
     @Override
     public void onNext(Delivery delivery) {
-        actual.onNext(delivery.notification());
+        actual.onNext(view.apply(delivery));
         if (!cancelled) {
             onDelivered.accept(delivery);
         }

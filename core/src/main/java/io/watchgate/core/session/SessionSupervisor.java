@@ -1,5 +1,6 @@
 package io.watchgate.core.session;
 
+import io.watchgate.core.CheckpointedNotification;
 import io.watchgate.core.Notification;
 import io.watchgate.core.SessionSnapshot;
 import io.watchgate.core.SessionState;
@@ -114,6 +115,15 @@ public final class SessionSupervisor implements WatchSession {
 
     @Override
     public Flux<Notification> notifications() {
+        return deliveries(Delivery::notification);
+    }
+
+    @Override
+    public Flux<CheckpointedNotification> checkpointed() {
+        return deliveries(delivery -> new CheckpointedNotification(delivery.notification(), delivery.checkpoint()));
+    }
+
+    private <T> Flux<T> deliveries(Function<Delivery, T> view) {
         // usingWhen: on completion and error the cursor is flushed and the key released before the
         // subscriber hears of it, so that retry() or repeat() can start the next session at once
         Flux<Delivery> session = Flux.usingWhen(
@@ -124,9 +134,9 @@ public final class SessionSupervisor implements WatchSession {
                 started -> end("stopped"),
                 (started, error) -> end("failed"),
                 started -> end("cancelled"));
-        Function<? super org.reactivestreams.Publisher<Delivery>, ? extends org.reactivestreams.Publisher<Notification>>
-                commitAfterDelivery = Operators.<Delivery, Notification>lift((scannable, subscriber) ->
-                new CommitAfterDelivery(subscriber, delivery -> committer.delivered(delivery.checkpoint())));
+        Function<? super org.reactivestreams.Publisher<Delivery>, ? extends org.reactivestreams.Publisher<T>>
+                commitAfterDelivery = Operators.<Delivery, T>lift((scannable, subscriber) ->
+                new CommitAfterDelivery<T>(subscriber, view, delivery -> committer.delivered(delivery.checkpoint())));
         return Flux.from(commitAfterDelivery.apply(session));
     }
 

@@ -1,0 +1,125 @@
+package io.watchgate.gateway.config;
+
+import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
+import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
+
+import io.watchgate.gateway.hub.SessionHub;
+import io.watchgate.gateway.local.LocalOrigin;
+import io.watchgate.gateway.local.NotificationHandler;
+import io.watchgate.gateway.upstream.UpstreamClients;
+import io.watchgate.gateway.watch.WatchHandler;
+import io.watchgate.gateway.web.JsonErrors;
+import io.watchgate.gateway.web.RequestIds;
+import io.watchgate.store.WatchgateStore;
+import io.watchgate.store.journal.JournalRetention;
+import io.watchgate.store.sql.PoolSettings;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsWebFilter;
+import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The gateway's parts, built from {@link WatchgateProperties}. */
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+    @Bean
+    Clock watchgateClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    Scheduler watchgateTimer() {
+        return Schedulers.parallel();
+    }
+
+    @Bean(destroyMethod = "close")
+    WatchgateStore watchgateStore(WatchgateProperties properties, Clock clock) {
+        PoolSettings pool = PoolSettings.DEFAULT;
+        JournalRetention retention = JournalRetention.DEFAULT;
+        return WatchgateStore.builder(properties.store().url())
+                .pool(new PoolSettings(
+                        properties.store().poolSize(), pool.acquireTimeout(), pool.retries(), pool.retryBackoff()))
+                .retention(new JournalRetention(
+                        properties.journal().retention(), properties.journal().maxEntries(), retention.batchSize()))
+                .purgeInterval(properties.journal().purgeInterval())
+                .clock(clock)
+                .open();
+    }
+
+    @Bean(destroyMethod = "close")
+    UpstreamClients upstreamClients(WatchgateProperties properties, WatchgateStore store) {
+        return new UpstreamClients(properties, store);
+    }
+
+    @Bean
+    SessionHub sessionHub(WatchgateProperties properties, WatchgateStore store, Scheduler watchgateTimer, Clock clock) {
+        return new SessionHub(store, properties.fanout().sessionGrace(), watchgateTimer, clock);
+    }
+
+    @Bean
+    LocalOrigin localOrigin(WatchgateProperties properties, SessionHub hub, Clock clock, JsonMapper json) {
+        return new LocalOrigin(hub, clock, json, properties.fanout().journalBatch());
+    }
+
+    @Bean
+    WatchHandler watchHandler(
+            WatchgateProperties properties,
+            SessionHub hub,
+            UpstreamClients upstreams,
+            LocalOrigin local,
+            JsonMapper json,
+            Scheduler watchgateTimer) {
+        return new WatchHandler(hub, upstreams, local, properties.fanout(), json, watchgateTimer);
+    }
+
+    @Bean
+    NotificationHandler notificationHandler(LocalOrigin local, JsonMapper json, Clock clock) {
+        return new NotificationHandler(local, json, clock);
+    }
+
+    @Bean
+    GatewayLifecycle gatewayLifecycle(
+            WatchgateProperties properties, SessionHub hub, UpstreamClients upstreams, WatchHandler watch) {
+        return new GatewayLifecycle(properties, hub, upstreams, watch);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> watchgateRoutes(WatchHandler watch, NotificationHandler notifications) {
+        return RouterFunctions.route(GET("/watch/{upstream}"), watch::watch)
+                .andRoute(POST("/api/v1/notification"), notifications::notify);
+    }
+
+    @Bean
+    RequestIds requestIds() {
+        return new RequestIds();
+    }
+
+    @Bean
+    JsonErrors jsonErrors(JsonMapper json) {
+        return new JsonErrors(json);
+    }
+
+    @Bean
+    CorsWebFilter corsWebFilter(WatchgateProperties properties) {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOriginPatterns(properties.cors().allowedOrigins());
+        cors.addAllowedMethod("GET");
+        cors.addAllowedMethod("POST");
+        cors.addAllowedHeader("*");
+        cors.addExposedHeader(RequestIds.HEADER);
+        cors.setMaxAge(Duration.ofHours(1));
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/watch/**", cors);
+        source.registerCorsConfiguration("/api/**", cors);
+        return new CorsWebFilter(source);
+    }
+}

@@ -1,0 +1,88 @@
+package io.watchgate.gateway.hub;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Scannable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One subscriber's bounded queue of live events. The hub offers every journaled event; a full
+ * queue marks the subscriber as lagged instead of blocking the hub or growing memory.
+ */
+public final class SubscriberQueue {
+
+    /** Why a queue stopped taking events. */
+    public enum End {
+        /** The subscriber fell behind by more than its queue. */
+        LAGGED,
+        /** The upstream session ended. */
+        SESSION_ENDED,
+        /** The gateway is shutting down. */
+        CLOSING,
+        /** The subscriber left. */
+        DETACHED
+    }
+
+    private final Sinks.Many<JournaledEvent> events;
+    private final Sinks.Empty<Void> lagged = Sinks.empty();
+    private final AtomicReference<@Nullable End> end = new AtomicReference<>();
+    private final Instant since;
+
+    SubscriberQueue(int capacity, Instant since) {
+        this.events = Sinks.many()
+                .unicast()
+                .onBackpressureBuffer(Queues.<JournaledEvent>get(capacity).get());
+        this.since = since;
+    }
+
+    /** Offers a live event; returns {@code false} once this queue no longer takes any. */
+    boolean offer(JournaledEvent event) {
+        if (end.get() != null) {
+            return false;
+        }
+        if (events.tryEmitNext(event).isFailure()) {
+            if (end.compareAndSet(null, End.LAGGED)) {
+                lagged.tryEmitEmpty();
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends the queue: what it holds is still delivered, then the live stream completes. */
+    void end(End reason) {
+        if (end.compareAndSet(null, reason)) {
+            events.tryEmitComplete();
+        }
+    }
+
+    /** The live events, in offset order; subscribe once. */
+    Flux<JournaledEvent> live() {
+        return events.asFlux();
+    }
+
+    /** Completes when the subscriber lagged. */
+    Mono<Void> lagged() {
+        return lagged.asMono();
+    }
+
+    /** Why the queue ended, or {@code null} while it is open. */
+    @Nullable
+    public End endReason() {
+        return end.get();
+    }
+
+    /** Events waiting to be written. */
+    public int depth() {
+        return events.scanOrDefault(Scannable.Attr.BUFFERED, 0);
+    }
+
+    /** When the subscriber attached. */
+    public Instant since() {
+        return since;
+    }
+}
