@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
@@ -34,6 +35,19 @@ class GatewayConfiguration {
     @Bean
     Clock watchgateClock() {
         return Clock.systemUTC();
+    }
+
+    /**
+     * The web server's own event loops and connection pool: stopping the gateway must not dispose
+     * Reactor Netty's process-wide resources, which other users in the JVM (an embedding
+     * application, the tests' upstreams) may still run on.
+     */
+    @Bean
+    ReactorResourceFactory reactorResourceFactory() {
+        ReactorResourceFactory resources = new ReactorResourceFactory();
+        resources.setUseGlobalResources(false);
+        resources.setShutdownQuietPeriod(Duration.ZERO);
+        return resources;
     }
 
     @Bean

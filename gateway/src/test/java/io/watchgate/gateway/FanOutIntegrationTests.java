@@ -1,0 +1,194 @@
+package io.watchgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.watchgate.core.sse.SseEvent;
+import io.watchgate.core.testing.AvisoTestServer;
+import io.watchgate.core.testing.Await;
+import io.watchgate.gateway.hub.HubSession;
+import io.watchgate.gateway.hub.SessionHub;
+import io.watchgate.gateway.testing.GatewayInstance;
+import io.watchgate.gateway.testing.SseRecorder;
+import io.watchgate.store.sql.Dialect;
+import io.watchgate.store.testing.TestDatabase;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** One upstream session shared by many subscribers of an aviso upstream (the test upstream). */
+class FanOutIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private AvisoTestServer upstream;
+    private TestDatabase database;
+    private GatewayInstance gateway;
+
+    @BeforeEach
+    void start() {
+        upstream = AvisoTestServer.start().heartbeatInterval(Duration.ofMillis(300));
+        database = TestDatabase.create(FanOutIntegrationTests.class, Dialect.H2);
+    }
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        upstream.close();
+        database.close();
+    }
+
+    private void startGateway(Map<String, String> extra) {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of(
+                "watchgate.store.url", database.url(),
+                "watchgate.upstreams.ecmwf.protocol", "aviso",
+                "watchgate.upstreams.ecmwf.url", upstream.baseUri().toString(),
+                "watchgate.upstreams.ecmwf.heartbeat-timeout", "2s",
+                "watchgate.upstreams.ecmwf.backoff.initial", "50ms",
+                "watchgate.upstreams.ecmwf.backoff.max", "200ms"));
+        properties.putAll(extra);
+        gateway = GatewayInstance.start(properties);
+    }
+
+    @Test
+    void fiveHundredSubscribersShareOneUpstreamConnectionAndEachGetsEveryNotificationInOrder() {
+        startGateway(Map.of());
+        int subscribers = 500;
+        int notifications = 100;
+        List<SseRecorder> recorders = new ArrayList<>();
+        try {
+            for (int i = 0; i < subscribers; i++) {
+                recorders.add(SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=od")));
+            }
+            Await.until(
+                    () -> subscriberCount() == subscribers,
+                    WAIT,
+                    () -> subscribers + " subscribers attached, now " + subscriberCount());
+            Await.until(() -> upstream.openStreams() == 1, WAIT, "the upstream stream is open");
+
+            List<Long> published = upstream.publishMany("mars", Map.of("class", "od"), notifications);
+
+            List<String> expected = published.stream().map(seq -> "mars@" + seq).toList();
+            Await.until(
+                    () -> recorders.stream().allMatch(r -> r.notifications().size() >= notifications),
+                    WAIT,
+                    () -> "every subscriber has " + notifications + " notifications; fewest: "
+                            + recorders.stream()
+                                    .mapToInt(r -> r.notifications().size())
+                                    .min()
+                                    .orElse(0));
+            for (SseRecorder recorder : recorders) {
+                assertThat(cloudEventIds(recorder.notifications())).isEqualTo(expected);
+                assertThat(gatewayIds(recorder.notifications())).isSorted().doesNotHaveDuplicates();
+            }
+            assertThat(upstream.watchRequests()).hasSize(1);
+            assertThat(upstream.connectionCount()).isEqualTo(1);
+        } finally {
+            recorders.forEach(SseRecorder::close);
+        }
+    }
+
+    @Test
+    void upstreamFaultsAreInvisibleToSubscribersExceptStatusEvents() {
+        upstream.requireBearer(Duration.ofHours(1));
+        upstream.publishMany("mars", Map.of("class", "od"), 5);
+        // queued per connection: 500, 503 with Retry-After, a zombie stream (heartbeat starvation),
+        // a stream dropped after 3 notifications, then normal streams
+        upstream.failNext(1, 500, null).failNext(1, 503, "1").stallNext(1).dropAfter(3);
+        startGateway(Map.of(
+                "watchgate.upstreams.ecmwf.auth.type",
+                "oauth2",
+                "watchgate.upstreams.ecmwf.auth.token-uri",
+                upstream.tokenUri().toString(),
+                "watchgate.upstreams.ecmwf.auth.client-id",
+                AvisoTestServer.DEFAULT_CLIENT_ID,
+                "watchgate.upstreams.ecmwf.auth.client-secret",
+                AvisoTestServer.DEFAULT_CLIENT_SECRET));
+        try (SseRecorder subscriber =
+                SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=od&from_id=1"))) {
+            Await.until(() -> subscriber.notifications().size() == 5, WAIT, "the five replayed notifications");
+            upstream.expireAllTokens();
+            upstream.dropOpenStreams(); // reconnect with an expired token: 401, refresh, retry
+            upstream.publishMany("mars", Map.of("class", "od"), 5);
+            Await.until(() -> subscriber.notifications().size() >= 10, WAIT, "all ten notifications");
+
+            assertThat(cloudEventIds(subscriber.notifications()))
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, 10)
+                            .mapToObj(seq -> "mars@" + (seq + upstream.lastSequence("mars") - 10))
+                            .toList());
+            assertThat(gatewayIds(subscriber.notifications())).isSorted().doesNotHaveDuplicates();
+            List<String> states = subscriber.named("status").stream()
+                    .map(event -> JSON.readTree(event.data()).get("state").asString())
+                    .toList();
+            assertThat(states).contains("BACKING_OFF", "LIVE");
+            assertThat(subscriber.named("status"))
+                    .as(subscriber.named("status").toString())
+                    .extracting(
+                            event -> JSON.readTree(event.data()).get("reason").asString())
+                    .contains("server_error", "retry_after", "heartbeat_starved", "transport_error", "unauthorized");
+            assertThat(upstream.tokenRequests()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSubscriberThatNeverReadsIsLaggedAndDetachedWhileTheOthersFinish() throws Exception {
+        startGateway(Map.of("watchgate.fanout.subscriber-queue", "32"));
+        String payload = "x".repeat(64 * 1024);
+        try (Socket stuck = new Socket();
+                SseRecorder reader = SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=od"))) {
+            stuck.setReceiveBufferSize(4096);
+            stuck.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()));
+            OutputStream out = stuck.getOutputStream();
+            out.write(("GET /watch/ecmwf?event_type=mars&class=od HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Accept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Await.until(() -> subscriberCount() == 2, WAIT, "both subscribers attached");
+            Await.until(() -> upstream.openStreams() == 1, WAIT, "the upstream stream is open");
+
+            int notifications = 400;
+            for (int i = 0; i < notifications; i++) {
+                upstream.publish("mars", Map.of("class", "od"), payload);
+            }
+            Await.until(() -> reader.notifications().size() == notifications, WAIT, "the reader got everything");
+            Await.until(() -> subscriberCount() == 1, WAIT, "the stuck subscriber was detached");
+            assertThat(gatewayIds(reader.notifications())).isSorted().doesNotHaveDuplicates();
+            assertThat(reader.named("lagged")).isEmpty();
+        }
+    }
+
+    private int subscriberCount() {
+        return gateway.bean(SessionHub.class).sessions().stream()
+                .mapToInt(session -> session.subscribers().size())
+                .sum();
+    }
+
+    static List<String> cloudEventIds(List<SseEvent> notifications) {
+        return notifications.stream()
+                .map(event -> JSON.readTree(event.data()).get("id").asString())
+                .toList();
+    }
+
+    static List<Long> gatewayIds(List<SseEvent> notifications) {
+        return notifications.stream()
+                .map(event -> Long.parseLong(event.lastEventId()))
+                .toList();
+    }
+
+    static HubSession only(GatewayInstance gateway) {
+        List<HubSession> sessions = gateway.bean(SessionHub.class).sessions();
+        assertThat(sessions).hasSize(1);
+        return sessions.get(0);
+    }
+}
