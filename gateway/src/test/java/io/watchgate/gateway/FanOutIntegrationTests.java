@@ -143,7 +143,7 @@ class FanOutIntegrationTests {
 
     @Test
     void aSubscriberThatNeverReadsIsLaggedAndDetachedWhileTheOthersFinish() throws Exception {
-        startGateway(Map.of("watchgate.fanout.subscriber-queue", "32"));
+        startGateway(Map.of("watchgate.fanout.subscriber-queue", "32", "watchgate.fanout.lagged-close-timeout", "1s"));
         String payload = "x".repeat(64 * 1024);
         try (Socket stuck = new Socket();
                 SseRecorder reader = SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=od"))) {
@@ -163,6 +163,22 @@ class FanOutIntegrationTests {
             }
             Await.until(() -> reader.notifications().size() == notifications, WAIT, "the reader got everything");
             Await.until(() -> subscriberCount() == 1, WAIT, "the stuck subscriber was detached");
+            // it never reads its 'lagged' event: its connection is closed (the server resets it)
+            stuck.setSoTimeout(200);
+            java.io.InputStream in = stuck.getInputStream();
+            byte[] drain = new byte[64 * 1024];
+            Await.until(
+                    () -> {
+                        try {
+                            return in.read(drain) < 0; // end of stream: closed
+                        } catch (java.net.SocketTimeoutException stillOpen) {
+                            return false;
+                        } catch (java.io.IOException reset) {
+                            return true;
+                        }
+                    },
+                    WAIT,
+                    "the stuck subscriber's connection is closed");
             assertThat(gatewayIds(reader.notifications())).isSorted().doesNotHaveDuplicates();
             assertThat(reader.named("lagged")).isEmpty();
         }

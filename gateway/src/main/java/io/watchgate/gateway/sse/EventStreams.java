@@ -1,16 +1,23 @@
 package io.watchgate.gateway.sse;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.netty.Connection;
 
 /** Writes a stream of encoded SSE frames as an HTTP response, with heartbeats while it runs. */
 public final class EventStreams {
@@ -26,6 +33,24 @@ public final class EventStreams {
      */
     public static Mono<ServerResponse> respond(
             Flux<byte[]> frames, Duration interval, Supplier<byte[]> heartbeat, Scheduler timer) {
+        return respond(null, frames, interval, heartbeat, timer, Duration.ZERO);
+    }
+
+    /**
+     * The same, and once the frames have ended, the connection is closed if the client has not
+     * taken the last ones within {@code closeTimeout}: a client that stopped reading (a lagged
+     * one) cannot hold a connection open for ever.
+     *
+     * @param request the request answered ({@code null}: never force a close)
+     * @param closeTimeout how long the end of the stream may take to be written
+     */
+    public static Mono<ServerResponse> respond(
+            @Nullable ServerRequest request,
+            Flux<byte[]> frames,
+            Duration interval,
+            Supplier<byte[]> heartbeat,
+            Scheduler timer,
+            Duration closeTimeout) {
         Sinks.Empty<Void> done = Sinks.empty();
         Flux<byte[]> main = frames.doFinally(signal -> done.tryEmitEmpty());
         Flux<byte[]> beats = Flux.interval(interval, interval, timer)
@@ -37,6 +62,22 @@ public final class EventStreams {
                 .contentType(MediaType.TEXT_EVENT_STREAM)
                 .cacheControl(CacheControl.noCache())
                 .header("X-Accel-Buffering", "no")
-                .body((response, context) -> response.writeWith(body));
+                .body((response, context) -> {
+                    if (request == null || closeTimeout.isZero()) {
+                        return response.writeWith(body);
+                    }
+                    Disposable.Swap closer = Disposables.swap();
+                    Flux<DataBuffer> closing = body.doOnComplete(() -> closer.update(timer.schedule(
+                            () -> closeConnection(request), closeTimeout.toMillis(), TimeUnit.MILLISECONDS)));
+                    return response.writeWith(closing).doFinally(signal -> closer.dispose());
+                });
+    }
+
+    private static void closeConnection(ServerRequest request) {
+        Object nativeRequest =
+                ServerHttpRequestDecorator.getNativeRequest(request.exchange().getRequest());
+        if (nativeRequest instanceof Connection connection) {
+            connection.channel().close();
+        }
     }
 }

@@ -76,7 +76,13 @@ public final class WatchHandler {
                     }
                 })
                 .startWith(EventStreamFrames.retry(fanout.retry()));
-        return EventStreams.respond(body, fanout.heartbeatInterval(), EventStreamFrames::heartbeat, timer);
+        return EventStreams.respond(
+                request,
+                body,
+                fanout.heartbeatInterval(),
+                EventStreamFrames::heartbeat,
+                timer,
+                fanout.laggedCloseTimeout());
     }
 
     /**
