@@ -83,11 +83,15 @@ class FanOutIntegrationTests {
             Await.until(
                     () -> recorders.stream().allMatch(r -> r.notifications().size() >= notifications),
                     WAIT,
-                    () -> "every subscriber has " + notifications + " notifications; fewest: "
+                    () -> "every subscriber has " + notifications + " notifications; counts: "
                             + recorders.stream()
-                                    .mapToInt(r -> r.notifications().size())
-                                    .min()
-                                    .orElse(0));
+                                    .collect(java.util.stream.Collectors.groupingBy(
+                                            r -> r.notifications().size(), java.util.stream.Collectors.counting()))
+                            + "; journaled " + only(gateway).journaledCount() + "; queue depths "
+                            + only(gateway).subscribers().stream()
+                                    .collect(java.util.stream.Collectors.groupingBy(
+                                            q -> q.depth() + "/" + q.delivered(),
+                                            java.util.stream.Collectors.counting())));
             for (SseRecorder recorder : recorders) {
                 assertThat(cloudEventIds(recorder.notifications())).isEqualTo(expected);
                 assertThat(gatewayIds(recorder.notifications())).isSorted().doesNotHaveDuplicates();

@@ -31,6 +31,7 @@ public final class SubscriberQueue {
     private final Sinks.Empty<Void> lagged = Sinks.empty();
     private final AtomicReference<@Nullable End> end = new AtomicReference<>();
     private final Instant since;
+    private final java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
 
     SubscriberQueue(int capacity, Instant since) {
         this.events = Sinks.many()
@@ -79,6 +80,15 @@ public final class SubscriberQueue {
     /** Events waiting to be written. */
     public int depth() {
         return events.scanOrDefault(Scannable.Attr.BUFFERED, 0);
+    }
+
+    /** Notifications handed to the subscriber's connection so far. */
+    public long delivered() {
+        return delivered.get();
+    }
+
+    void countDelivered() {
+        delivered.incrementAndGet();
     }
 
     /** When the subscriber attached. */

@@ -67,6 +67,7 @@ public final class SubscriberStream {
                     .doOnNext(item -> {
                         if (item instanceof StreamItem.Event event) {
                             delivered.set(event.event().offset());
+                            queue.countDelivered();
                         }
                     })
                     .doFinally(signal -> notificationsDone.tryEmitEmpty());

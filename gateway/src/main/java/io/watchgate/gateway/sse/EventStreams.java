@@ -64,12 +64,12 @@ public final class EventStreams {
                 .header("X-Accel-Buffering", "no")
                 .body((response, context) -> {
                     if (request == null || closeTimeout.isZero()) {
-                        return response.writeWith(body);
+                        return response.writeAndFlushWith(body.map(Mono::just));
                     }
                     Disposable.Swap closer = Disposables.swap();
                     Flux<DataBuffer> closing = body.doOnComplete(() -> closer.update(timer.schedule(
                             () -> closeConnection(request), closeTimeout.toMillis(), TimeUnit.MILLISECONDS)));
-                    return response.writeWith(closing).doFinally(signal -> closer.dispose());
+                    return response.writeAndFlushWith(closing.map(Mono::just)).doFinally(signal -> closer.dispose());
                 });
     }
 

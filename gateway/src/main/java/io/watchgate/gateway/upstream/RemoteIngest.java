@@ -7,6 +7,7 @@ import io.watchgate.core.Start;
 import io.watchgate.core.WatchClient;
 import io.watchgate.core.WatchRequest;
 import io.watchgate.core.WatchSession;
+import io.watchgate.gateway.hub.BatchWriter;
 import io.watchgate.gateway.hub.HubSession;
 import io.watchgate.gateway.hub.Ingest;
 import io.watchgate.store.StoreUnavailableException;
@@ -14,6 +15,8 @@ import io.watchgate.store.journal.JournalRecord;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
@@ -34,7 +37,6 @@ final class RemoteIngest implements Ingest {
     private final WatchRequest request;
     private final @Nullable Start bootstrap;
     private final int batchSize;
-    private final Duration batchDelay;
     private final AtomicReference<@Nullable WatchSession> session = new AtomicReference<>();
     private volatile boolean stopped;
 
@@ -43,13 +45,11 @@ final class RemoteIngest implements Ingest {
      * @param request what to watch, without a start
      * @param bootstrap where to start when the journal has no position yet ({@code null}: live)
      */
-    RemoteIngest(
-            WatchClient client, WatchRequest request, @Nullable Start bootstrap, int batchSize, Duration batchDelay) {
+    RemoteIngest(WatchClient client, WatchRequest request, @Nullable Start bootstrap, int batchSize) {
         this.client = client;
         this.request = request;
         this.bootstrap = bootstrap;
         this.batchSize = batchSize;
-        this.batchDelay = batchDelay;
     }
 
     @Override
@@ -64,11 +64,9 @@ final class RemoteIngest implements Ingest {
             watch.status()
                     .filter(status -> isNews(last.getAndSet(status.state()), status))
                     .subscribe(hub::publishStatus);
-            return watch.checkpointed()
-                    .map(RemoteIngest::record)
-                    .bufferTimeout(batchSize, batchDelay, true)
-                    .concatMap(batch -> hub.append(batch, UNTIL_STORED), 1)
-                    .then();
+            JournalFeed feed = new JournalFeed(hub, batchSize);
+            watch.checkpointed().map(RemoteIngest::record).subscribe(feed);
+            return feed.finished();
         });
     }
 
@@ -78,6 +76,47 @@ final class RemoteIngest implements Ingest {
         WatchSession watch = session.get();
         if (watch != null) {
             watch.stop();
+        }
+    }
+
+    /**
+     * Journals the session's notifications in batches: it asks the upstream session for as many as
+     * two batches hold, and for more as batches are written, so memory stays bounded and a slow
+     * store holds the upstream back.
+     */
+    private static final class JournalFeed extends BaseSubscriber<JournalRecord> {
+
+        private final int batchSize;
+        private final BatchWriter<JournalRecord> writer;
+
+        JournalFeed(HubSession hub, int batchSize) {
+            this.batchSize = batchSize;
+            this.writer = new BatchWriter<>(batchSize, batch -> hub.append(batch, UNTIL_STORED), this::request);
+        }
+
+        Mono<Void> finished() {
+            return writer.finished();
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            subscription.request(2L * batchSize);
+        }
+
+        @Override
+        protected void hookOnNext(JournalRecord record) {
+            writer.offer(record);
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            writer.complete();
+        }
+
+        @Override
+        protected void hookOnError(Throwable error) {
+            // the upstream session ended for good (rejected, ...): what arrived is still journaled
+            writer.complete();
         }
     }
 

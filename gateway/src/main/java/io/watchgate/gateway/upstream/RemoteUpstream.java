@@ -5,7 +5,6 @@ import io.watchgate.core.Upstream;
 import io.watchgate.core.WatchClient;
 import io.watchgate.core.WatchRequest;
 import io.watchgate.gateway.hub.SessionSpec;
-import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,9 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param name the name used in URLs
  * @param client the watch client (one per upstream; its sessions journal through the store)
  * @param batchSize the most notifications journaled in one append
- * @param batchDelay how long a batch waits to fill up
  */
-public record RemoteUpstream(String name, WatchClient client, int batchSize, Duration batchDelay) {
+public record RemoteUpstream(String name, WatchClient client, int batchSize) {
 
     /** The upstream's protocol. */
     public Upstream.Protocol protocol() {
@@ -36,6 +34,6 @@ public record RemoteUpstream(String name, WatchClient client, int batchSize, Dur
                 name,
                 request.canonical(),
                 pinned,
-                () -> new RemoteIngest(client, request, bootstrap, batchSize, batchDelay));
+                () -> new RemoteIngest(client, request, bootstrap, batchSize));
     }
 }

@@ -10,7 +10,6 @@ import io.watchgate.gateway.config.WatchgateProperties.Auth;
 import io.watchgate.gateway.config.WatchgateProperties.UpstreamProperties;
 import io.watchgate.store.WatchgateStore;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,8 +21,6 @@ import reactor.core.publisher.Mono;
 
 /** The configured upstreams, each with its watch client. */
 public final class UpstreamClients implements AutoCloseable {
-
-    private static final Duration BATCH_DELAY = Duration.ofMillis(5);
 
     private final Map<String, RemoteUpstream> upstreams;
 
@@ -43,7 +40,7 @@ public final class UpstreamClients implements AutoCloseable {
                             config.backoff().max(),
                             BackoffPolicy.DEFAULT.jitter()))
                     .build();
-            built.put(name, new RemoteUpstream(name, client, properties.fanout().journalBatch(), BATCH_DELAY));
+            built.put(name, new RemoteUpstream(name, client, properties.fanout().journalBatch()));
         });
         this.upstreams = Collections.unmodifiableMap(built);
     }
