@@ -63,7 +63,7 @@ class FanOutIntegrationTests {
 
     @Test
     void fiveHundredSubscribersShareOneUpstreamConnectionAndEachGetsEveryNotificationInOrder() {
-        startGateway(Map.of());
+        startGateway(Map.of("watchgate.fanout.heartbeat-interval", "1s"));
         int subscribers = 500;
         int notifications = 100;
         List<SseRecorder> recorders = new ArrayList<>();
@@ -86,7 +86,8 @@ class FanOutIntegrationTests {
                     () -> "every subscriber has " + notifications + " notifications; counts: "
                             + recorders.stream()
                                     .collect(java.util.stream.Collectors.groupingBy(
-                                            r -> r.notifications().size(), java.util.stream.Collectors.counting()))
+                                            r -> r.notifications().size() + "n/" + r.comments() + "hb/" + r.completed(),
+                                            java.util.stream.Collectors.counting()))
                             + "; journaled " + only(gateway).journaledCount() + "; queue depths "
                             + only(gateway).subscribers().stream()
                                     .collect(java.util.stream.Collectors.groupingBy(
@@ -147,7 +148,13 @@ class FanOutIntegrationTests {
 
     @Test
     void aSubscriberThatNeverReadsIsLaggedAndDetachedWhileTheOthersFinish() throws Exception {
-        startGateway(Map.of("watchgate.fanout.subscriber-queue", "32", "watchgate.fanout.lagged-close-timeout", "1s"));
+        startGateway(Map.of(
+                "watchgate.fanout.subscriber-queue",
+                "64",
+                "watchgate.fanout.journal-batch",
+                "16",
+                "watchgate.fanout.lagged-close-timeout",
+                "1s"));
         String payload = "x".repeat(64 * 1024);
         try (Socket stuck = new Socket();
                 SseRecorder reader = SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=od"))) {
@@ -165,7 +172,13 @@ class FanOutIntegrationTests {
             for (int i = 0; i < notifications; i++) {
                 upstream.publish("mars", Map.of("class", "od"), payload);
             }
-            Await.until(() -> reader.notifications().size() == notifications, WAIT, "the reader got everything");
+            Await.until(
+                    () -> reader.notifications().size() == notifications,
+                    WAIT,
+                    () -> "the reader got everything: " + reader.notifications().size() + ", lagged "
+                            + reader.named("lagged") + ", completed " + reader.completed() + " " + reader.error()
+                            + ", subscribers " + subscriberCount() + ", journaled "
+                            + only(gateway).journaledCount());
             Await.until(() -> subscriberCount() == 1, WAIT, "the stuck subscriber was detached");
             // it never reads its 'lagged' event: its connection is closed (the server resets it)
             stuck.setSoTimeout(200);

@@ -79,6 +79,29 @@ class GatewayLifecycleIntegrationTests {
     }
 
     @Test
+    void theLastSubscriberLeavingStopsTheSessionAfterTheGrace() {
+        try (AvisoTestServer upstream = AvisoTestServer.start();
+                GatewayInstance gateway = gateway(Map.of(
+                        "watchgate.upstreams.ecmwf.protocol", "aviso",
+                        "watchgate.upstreams.ecmwf.url", upstream.baseUri().toString(),
+                        "watchgate.fanout.session-grace", "300ms"))) {
+            var hub = gateway.bean(io.watchgate.gateway.hub.SessionHub.class);
+            try (SseRecorder first = SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=od"))) {
+                upstream.awaitOpenStreams(1, WAIT);
+            }
+            // a subscriber back within the grace keeps the same upstream connection
+            try (SseRecorder again = SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=od"))) {
+                Await.until(() -> again.status() == 200, WAIT, "the second subscriber is connected");
+                upstream.publish("mars", Map.of("class", "od"), null);
+                Await.until(() -> again.notifications().size() == 1, WAIT, "a notification");
+                assertThat(upstream.watchRequests()).hasSize(1);
+            }
+            Await.until(() -> hub.sessions().isEmpty(), WAIT, "the session stopped after the grace");
+            Await.until(() -> upstream.openStreams() == 0, WAIT, "the upstream connection closed");
+        }
+    }
+
+    @Test
     void shutdownTellsSubscribersClosing() {
         GatewayInstance gateway = gateway(Map.of());
         try (SseRecorder subscriber = SseRecorder.open(gateway.uri("/watch/local?event_type=shutdown"))) {

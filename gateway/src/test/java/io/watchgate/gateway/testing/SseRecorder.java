@@ -1,50 +1,57 @@
 package io.watchgate.gateway.testing;
 
+import io.watchgate.core.sse.SseComment;
 import io.watchgate.core.sse.SseDecoder;
 import io.watchgate.core.sse.SseEvent;
 import io.watchgate.core.sse.SseFrame;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 
 /**
  * Opens one SSE stream over real HTTP and records every event (and the status code), decoding with
- * core's SSE decoder. {@link #close()} disconnects.
+ * core's SSE decoder. The JDK's HTTP client reads the stream (on its own threads, outside Reactor's),
+ * so the client side of a test shares nothing with the gateway under test. {@link #close()}
+ * disconnects.
  */
 public final class SseRecorder implements AutoCloseable {
 
-    private static final HttpClient CLIENT = HttpClient.create(ConnectionProvider.newConnection());
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     private final List<SseEvent> events = new CopyOnWriteArrayList<>();
     private final AtomicInteger status = new AtomicInteger();
+    private final AtomicInteger comments = new AtomicInteger();
     private final AtomicReference<@Nullable Throwable> error = new AtomicReference<>();
+    private final AtomicReference<Flow.@Nullable Subscription> subscription = new AtomicReference<>();
+    private final SseDecoder decoder = new SseDecoder();
     private volatile boolean completed;
-    private final Disposable connection;
+    private volatile boolean closed;
 
     private SseRecorder(URI uri, Map<String, String> headers) {
-        SseDecoder decoder = new SseDecoder();
-        this.connection = CLIENT.headers(h -> headers.forEach(h::set))
-                .get()
-                .uri(uri)
-                .response((response, body) -> {
-                    status.set(response.status().code());
-                    return body.retain().doOnNext(chunk -> {
-                        try {
-                            decoder.decode(chunk.nioBuffer(), this::frame);
-                        } finally {
-                            chunk.release();
-                        }
-                    });
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().header("Accept", "text/event-stream");
+        headers.forEach(request::header);
+        CLIENT.sendAsync(request.build(), info -> {
+                    status.set(info.statusCode());
+                    return HttpResponse.BodySubscribers.fromSubscriber(new Reader());
                 })
-                .subscribe(ignored -> {}, error::set, () -> completed = true);
+                .whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        error.compareAndSet(null, failure);
+                    }
+                });
     }
 
     /** Opens a stream. */
@@ -57,9 +64,40 @@ public final class SseRecorder implements AutoCloseable {
         return new SseRecorder(uri, headers);
     }
 
+    private final class Reader implements Flow.Subscriber<List<ByteBuffer>> {
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription.set(s);
+            if (closed) {
+                s.cancel();
+            } else {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                decoder.decode(buffer, SseRecorder.this::frame);
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            error.compareAndSet(null, failure);
+        }
+
+        @Override
+        public void onComplete() {
+            completed = true;
+        }
+    }
+
     private void frame(SseFrame frame) {
         if (frame instanceof SseEvent event) {
             events.add(event);
+        } else if (frame instanceof SseComment) {
+            comments.incrementAndGet();
         }
     }
 
@@ -78,21 +116,32 @@ public final class SseRecorder implements AutoCloseable {
         return events.stream().filter(e -> e.type().equals(name)).toList();
     }
 
+    /** Comment lines (heartbeats) received so far. */
+    public int comments() {
+        return comments.get();
+    }
+
     /** The response status, 0 before the headers arrived. */
     public int status() {
         return status.get();
     }
 
+    /** Why the stream failed, or {@code null}. */
+    public @Nullable Throwable error() {
+        return closed ? null : error.get();
+    }
+
     /** Whether the server ended the stream. */
     public boolean completed() {
-        return completed || error.get() != null;
+        return completed || error() != null;
     }
 
     @Override
     public void close() {
-        connection.dispose();
+        closed = true;
+        Flow.Subscription s = subscription.get();
+        if (s != null) {
+            s.cancel();
+        }
     }
-
-    /** A default wait for streams in tests. */
-    public static final Duration WAIT = Duration.ofSeconds(20);
 }
