@@ -3,6 +3,7 @@ package io.watchgate.gateway.config;
 import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 
+import io.watchgate.gateway.aviso.AvisoStreamHandler;
 import io.watchgate.gateway.hub.SessionHub;
 import io.watchgate.gateway.local.LocalOrigin;
 import io.watchgate.gateway.local.NotificationHandler;
@@ -96,6 +97,18 @@ class GatewayConfiguration {
     }
 
     @Bean
+    AvisoStreamHandler avisoStreamHandler(
+            WatchgateProperties properties,
+            SessionHub hub,
+            UpstreamClients upstreams,
+            WatchHandler watch,
+            JsonMapper json,
+            Clock clock,
+            Scheduler watchgateTimer) {
+        return new AvisoStreamHandler(hub, upstreams, watch, properties.fanout(), json, clock, watchgateTimer);
+    }
+
+    @Bean
     NotificationHandler notificationHandler(LocalOrigin local, JsonMapper json, Clock clock) {
         return new NotificationHandler(local, json, clock);
     }
@@ -107,8 +120,11 @@ class GatewayConfiguration {
     }
 
     @Bean
-    RouterFunction<ServerResponse> watchgateRoutes(WatchHandler watch, NotificationHandler notifications) {
+    RouterFunction<ServerResponse> watchgateRoutes(
+            WatchHandler watch, AvisoStreamHandler aviso, NotificationHandler notifications) {
         return RouterFunctions.route(GET("/watch/{upstream}"), watch::watch)
+                .andRoute(POST("/api/v1/watch"), aviso::watch)
+                .andRoute(POST("/api/v1/replay"), aviso::replay)
                 .andRoute(POST("/api/v1/notification"), notifications::notify);
     }
 

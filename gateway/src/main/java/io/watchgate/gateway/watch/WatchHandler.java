@@ -94,6 +94,11 @@ public final class WatchHandler {
         return target(upstream, query, pinned).spec();
     }
 
+    /** Which of a session's notifications a query wants (the local origin filters per subscriber). */
+    public Predicate<Notification> filter(String upstream, WatchQuery query) {
+        return target(upstream, query, false).filter();
+    }
+
     private Target target(String upstream, WatchQuery query, boolean pinned) {
         if (WatchgateProperties.LOCAL.equals(upstream)) {
             String eventType = query.requireEventType();

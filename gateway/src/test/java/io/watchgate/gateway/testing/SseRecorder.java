@@ -41,7 +41,11 @@ public final class SseRecorder implements AutoCloseable {
     private volatile boolean closed;
 
     private SseRecorder(URI uri, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().header("Accept", "text/event-stream");
+        this(HttpRequest.newBuilder(uri).GET(), headers);
+    }
+
+    private SseRecorder(HttpRequest.Builder request, Map<String, String> headers) {
+        request.header("Accept", "text/event-stream");
         headers.forEach(request::header);
         CLIENT.sendAsync(request.build(), info -> {
                     status.set(info.statusCode());
@@ -57,6 +61,15 @@ public final class SseRecorder implements AutoCloseable {
     /** Opens a stream. */
     public static SseRecorder open(URI uri) {
         return new SseRecorder(uri, Map.of());
+    }
+
+    /** Opens a stream answered to a POST with a JSON body (aviso's watch and replay). */
+    public static SseRecorder post(URI uri, String json) {
+        return new SseRecorder(
+                HttpRequest.newBuilder(uri)
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .header("Content-Type", "application/json"),
+                Map.of());
     }
 
     /** Opens a stream with request headers (say {@code Last-Event-ID}). */
