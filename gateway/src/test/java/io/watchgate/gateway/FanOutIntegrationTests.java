@@ -201,6 +201,38 @@ class FanOutIntegrationTests {
         }
     }
 
+    @Test
+    void aLaggedSubscriberThatReadsAgainGetsTheLaggedEventWithItsLastCursor() throws Exception {
+        startGateway(Map.of("watchgate.fanout.subscriber-queue", "64", "watchgate.fanout.journal-batch", "16"));
+        String payload = "x".repeat(64 * 1024);
+        try (Socket late = new Socket()) {
+            late.setReceiveBufferSize(4096);
+            late.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()));
+            late.getOutputStream()
+                    .write(("GET /watch/ecmwf?event_type=mars&class=od HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    + "Accept: text/event-stream\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            Await.until(() -> subscriberCount() == 1, WAIT, "the subscriber attached");
+            Await.until(() -> upstream.openStreams() == 1, WAIT, "the upstream stream is open");
+            for (int i = 0; i < 400 && subscriberCount() == 1; i++) {
+                upstream.publish("mars", Map.of("class", "od"), payload);
+            }
+            Await.until(() -> subscriberCount() == 0, WAIT, "the subscriber lagged and was detached");
+
+            // now it reads: what it was given, then 'lagged' with the last cursor it got, then the end
+            late.setSoTimeout((int) WAIT.toMillis());
+            String stream = new String(late.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            java.util.regex.Matcher ids =
+                    java.util.regex.Pattern.compile("\nid: (\\d+)\n").matcher(stream);
+            long lastId = 0;
+            while (ids.find()) {
+                lastId = Long.parseLong(ids.group(1));
+            }
+            assertThat(lastId).isPositive();
+            assertThat(stream).contains("event: lagged\ndata: {\"last_event_id\":\"" + lastId + "\"}\n\n");
+        }
+    }
+
     private int subscriberCount() {
         return gateway.bean(SessionHub.class).sessions().stream()
                 .mapToInt(session -> session.subscribers().size())

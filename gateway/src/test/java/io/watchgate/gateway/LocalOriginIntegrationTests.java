@@ -99,6 +99,31 @@ class LocalOriginIntegrationTests {
     }
 
     @Test
+    void fromDateStartsAtTheFirstNotificationStoredAtOrAfterIt() {
+        publish("dates1", "{\"i\":1}", "null");
+        publish("dates1", "{\"i\":2}", "null");
+        String second = lastNotificationTime("dates1", 2);
+        publish("dates1", "{\"i\":3}", "null");
+        try (SseRecorder fromDate = SseRecorder.open(gateway.uri("/watch/local?event_type=dates1&from_date="
+                + java.net.URLEncoder.encode(second, java.nio.charset.StandardCharsets.UTF_8)))) {
+            Await.until(() -> fromDate.notifications().size() == 2, WAIT, "notifications 2 and 3");
+            assertThat(fromDate.notifications())
+                    .extracting(SseEvent::lastEventId)
+                    .containsExactly("2", "3");
+        }
+    }
+
+    private static String lastNotificationTime(String eventType, int count) {
+        try (SseRecorder all = SseRecorder.open(gateway.uri("/watch/local?event_type=" + eventType + "&from_id=0"))) {
+            Await.until(() -> all.notifications().size() == count, WAIT, "the journal");
+            List<SseEvent> events = all.notifications();
+            return JSON.readTree(events.get(events.size() - 1).data())
+                    .get("time")
+                    .asString();
+        }
+    }
+
+    @Test
     void bracketFiltersSelectNotifications() {
         for (int step = 1; step <= 6; step++) {
             publish(

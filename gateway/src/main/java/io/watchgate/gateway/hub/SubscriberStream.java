@@ -64,14 +64,17 @@ public final class SubscriberStream {
                         seen.set(offset);
                         return filter.test(event.event().notification());
                     })
+                    .doFinally(signal -> notificationsDone.tryEmitEmpty());
+            // counted after the merge, whose queue is dropped when a lagged stream is cut: the
+            // 'lagged' cursor must be the last notification really handed on, or the client's
+            // resume would skip the dropped ones
+            return Flux.merge(notifications, statuses.takeUntilOther(notificationsDone.asMono()))
                     .doOnNext(item -> {
                         if (item instanceof StreamItem.Event event) {
                             delivered.set(event.event().offset());
                             queue.countDelivered();
                         }
                     })
-                    .doFinally(signal -> notificationsDone.tryEmitEmpty());
-            return Flux.merge(notifications, statuses.takeUntilOther(notificationsDone.asMono()))
                     .takeUntilOther(queue.lagged())
                     .concatWith(Mono.fromSupplier(() -> ending(queue, delivered.get())))
                     .doFinally(signal -> session.detach(queue));
