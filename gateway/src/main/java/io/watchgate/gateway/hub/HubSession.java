@@ -6,9 +6,10 @@ import io.watchgate.store.journal.Journal;
 import io.watchgate.store.journal.JournalEntry;
 import io.watchgate.store.journal.JournalRecord;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,12 @@ public final class HubSession {
     private final SessionSpec spec;
     private final Journal journal;
     private final Clock clock;
-    private final CopyOnWriteArrayList<SubscriberQueue> subscribers = new CopyOnWriteArrayList<>();
+    /**
+     * Copy-on-write by compare-and-set, never a lock: a subscriber leaving on an event loop while
+     * the broadcast removes it (it lagged) must not wait for a monitor.
+     */
+    private final AtomicReference<SubscriberQueue[]> subscribers = new AtomicReference<>(new SubscriberQueue[0]);
+
     private final Sinks.Many<SessionStatus> status = Sinks.many().replay().latest();
     private final Sinks.Empty<Void> ended = Sinks.empty();
     private final AtomicLong newestOffset = new AtomicLong();
@@ -40,7 +46,7 @@ public final class HubSession {
 
     // lifecycle, guarded by this
     private int users;
-    private boolean stopped;
+    private volatile boolean stopped;
     private @Nullable Disposable graceTimer;
     private @Nullable Ingest ingest;
 
@@ -78,9 +84,9 @@ public final class HubSession {
         newestOffset.accumulateAndGet(result.newestOffset(), Math::max);
         for (JournalEntry entry : result.appended()) {
             JournaledEvent event = new JournaledEvent(entry.offset(), entry.notification());
-            for (SubscriberQueue subscriber : subscribers) {
+            for (SubscriberQueue subscriber : subscribers.get()) {
                 if (!subscriber.offer(event)) {
-                    subscribers.remove(subscriber);
+                    remove(subscriber);
                 }
             }
         }
@@ -100,7 +106,11 @@ public final class HubSession {
     /** Attaches a subscriber: from now on, every journaled notification is offered to it. */
     SubscriberQueue attach(int capacity) {
         SubscriberQueue queue = new SubscriberQueue(capacity, clock.instant());
-        subscribers.add(queue);
+        subscribers.updateAndGet(all -> {
+            SubscriberQueue[] more = Arrays.copyOf(all, all.length + 1);
+            more[all.length] = queue;
+            return more;
+        });
         if (isStopped()) {
             queue.end(SubscriberQueue.End.SESSION_ENDED);
         }
@@ -109,12 +119,26 @@ public final class HubSession {
 
     void detach(SubscriberQueue queue) {
         queue.end(SubscriberQueue.End.DETACHED);
-        subscribers.remove(queue);
+        remove(queue);
+    }
+
+    private void remove(SubscriberQueue queue) {
+        subscribers.updateAndGet(all -> {
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == queue) {
+                    SubscriberQueue[] fewer = new SubscriberQueue[all.length - 1];
+                    System.arraycopy(all, 0, fewer, 0, i);
+                    System.arraycopy(all, i + 1, fewer, i, all.length - i - 1);
+                    return fewer;
+                }
+            }
+            return all;
+        });
     }
 
     /** The attached subscribers. */
     public List<SubscriberQueue> subscribers() {
-        return List.copyOf(subscribers);
+        return List.of(subscribers.get());
     }
 
     /** The newest offset this node journaled for the session, 0 before the first. */
@@ -169,7 +193,7 @@ public final class HubSession {
     }
 
     /** Whether the session has stopped (or is stopping). */
-    public synchronized boolean isStopped() {
+    public boolean isStopped() {
         return stopped;
     }
 
@@ -215,7 +239,7 @@ public final class HubSession {
 
     /** Tells every subscriber that the gateway is closing. */
     void closeSubscribers() {
-        for (SubscriberQueue subscriber : subscribers) {
+        for (SubscriberQueue subscriber : subscribers.get()) {
             subscriber.end(SubscriberQueue.End.CLOSING);
         }
     }
@@ -224,7 +248,7 @@ public final class HubSession {
         synchronized (this) {
             stopped = true;
         }
-        for (SubscriberQueue subscriber : subscribers) {
+        for (SubscriberQueue subscriber : subscribers.get()) {
             subscriber.end(SubscriberQueue.End.SESSION_ENDED);
         }
         status.tryEmitComplete();

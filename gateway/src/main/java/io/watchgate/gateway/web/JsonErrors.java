@@ -38,6 +38,11 @@ public final class JsonErrors implements WebExceptionHandler, Ordered {
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
         if (exchange.getResponse().isCommitted()) {
+            log.info(
+                    "event=http.stream_failed request_id={} path={} error=\"{}\"",
+                    RequestIds.of(exchange),
+                    exchange.getRequest().getPath(),
+                    error.toString());
             return Mono.error(error);
         }
         Rendered rendered = render(error);
