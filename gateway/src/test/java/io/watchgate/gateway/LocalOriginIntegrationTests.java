@@ -164,6 +164,8 @@ class LocalOriginIntegrationTests {
     void badRequestsAreAnsweredWithJsonErrors() {
         assertError(gateway.get("/watch/nowhere?event_type=x"), 404, "UNKNOWN_UPSTREAM");
         assertError(gateway.get("/watch/local"), 400, "INVALID_REQUEST");
+        assertError(gateway.get("/watch/local?event_type=" + "x".repeat(129)), 400, "INVALID_REQUEST");
+        assertError(gateway.get("/watch/local?event_type=a%20b"), 400, "INVALID_REQUEST");
         assertError(
                 gateway.get("/watch/local?event_type=x&from_id=1&from_date=2025-01-01T00:00:00Z"),
                 400,

@@ -60,7 +60,7 @@ public record AvisoBody(
             throw shape("event_type is required and must be a string");
         }
         String type = eventType.asString();
-        if (!type.matches("[A-Za-z0-9_.:-]{1," + MAX_EVENT_TYPE_LENGTH + "}")) {
+        if (!isEventType(type)) {
             throw shape("event_type must be 1 to " + MAX_EVENT_TYPE_LENGTH + " letters, digits, '_', '.', ':' or '-'");
         }
         JsonNode identifier = root.get("identifier");
@@ -83,6 +83,11 @@ public record AvisoBody(
                 optionalString(root, "from_date"),
                 payload == null || payload.isNull() ? null : payload,
                 optionalString(root, "upstream"));
+    }
+
+    /** Whether a name is an acceptable event type: 1 to 128 letters, digits, '_', '.', ':' or '-'. */
+    public static boolean isEventType(String name) {
+        return name.matches("[A-Za-z0-9_.:-]{1," + MAX_EVENT_TYPE_LENGTH + "}");
     }
 
     /** The identifier as scalars only (notify): a constraint object is refused. */

@@ -100,9 +100,8 @@ public final class AvisoStreamHandler {
                                     session,
                                     query.start(),
                                     query.requested(),
-                                    filterOf(upstream, query),
-                                    fanout.subscriberQueue(),
-                                    ignored -> {}),
+                                    sessions.filter(upstream, query),
+                                    fanout.subscriberQueue()),
                             hub::leave)
                     .takeUntil(item -> replayOnly && item instanceof StreamItem.ReplayCompleted)
                     .concatMap(item -> Mono.justOrEmpty(frames.render(item)));
@@ -148,10 +147,6 @@ public final class AvisoStreamHandler {
                     "INVALID_REQUEST_SHAPE", "several aviso upstreams are configured: name one in \"upstream\"");
         }
         return aviso.isEmpty() ? WatchgateProperties.LOCAL : aviso.get(0);
-    }
-
-    private java.util.function.Predicate<io.watchgate.core.Notification> filterOf(String upstream, WatchQuery query) {
-        return sessions.filter(upstream, query);
     }
 
     /** The body as {@code GET /watch} parameters: {@code field=value}, {@code field[op]=a,b}. */

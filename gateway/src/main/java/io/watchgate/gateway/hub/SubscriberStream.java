@@ -32,18 +32,11 @@ public final class SubscriberStream {
      * @param requested the start as the client gave it (for a {@code reset} event)
      * @param filter which notifications this subscriber wants
      * @param capacity the queue's capacity
-     * @param onAttach told of the subscriber's queue once it is attached
      */
     public static Flux<StreamItem> open(
-            HubSession session,
-            StartPoint start,
-            String requested,
-            Predicate<Notification> filter,
-            int capacity,
-            java.util.function.Consumer<SubscriberQueue> onAttach) {
+            HubSession session, StartPoint start, String requested, Predicate<Notification> filter, int capacity) {
         return Flux.defer(() -> {
             SubscriberQueue queue = session.attach(capacity);
-            onAttach.accept(queue);
             AtomicLong seen = new AtomicLong(start instanceof StartPoint.AfterOffset after ? after.offset() : 0);
             AtomicLong delivered = new AtomicLong(seen.get());
             Flux<StreamItem> replay = start instanceof StartPoint.Live

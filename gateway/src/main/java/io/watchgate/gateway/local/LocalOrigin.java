@@ -19,9 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class LocalOrigin {
 
-    /** The longest event type accepted. */
-    public static final int MAX_EVENT_TYPE_LENGTH = 128;
-
     /** The CloudEvent {@code source} of local notifications. */
     public static final String SOURCE = "http://localhost";
 

@@ -3,6 +3,7 @@ package io.watchgate.gateway.watch;
 import io.watchgate.core.IdentifierFilter;
 import io.watchgate.core.Notification;
 import io.watchgate.core.WatchRequest;
+import io.watchgate.gateway.aviso.AvisoBody;
 import io.watchgate.gateway.config.WatchgateProperties;
 import io.watchgate.gateway.hub.HubSession;
 import io.watchgate.gateway.hub.SessionHub;
@@ -62,12 +63,7 @@ public final class WatchHandler {
         Flux<byte[]> body = Flux.using(
                         () -> hub.join(target.spec()),
                         session -> SubscriberStream.open(
-                                session,
-                                query.start(),
-                                query.requested(),
-                                target.filter(),
-                                fanout.subscriberQueue(),
-                                queue -> {}),
+                                session, query.start(), query.requested(), target.filter(), fanout.subscriberQueue()),
                         hub::leave)
                 .<byte[]>handle((item, sink) -> {
                     byte[] frame = frames.render(item);
@@ -102,6 +98,10 @@ public final class WatchHandler {
     private Target target(String upstream, WatchQuery query, boolean pinned) {
         if (WatchgateProperties.LOCAL.equals(upstream)) {
             String eventType = query.requireEventType();
+            if (!AvisoBody.isEventType(eventType)) {
+                throw GatewayException.badRequest(
+                        "INVALID_REQUEST", "event_type must be 1 to 128 letters, digits, '_', '.', ':' or '-'");
+            }
             Map<String, IdentifierFilter> filters = query.filters();
             HubSession session = local.session(eventType);
             return new Target(session.spec(), new IdentifierMatcher(filters));
