@@ -1,47 +1,49 @@
 package io.watchgate.gateway.aviso;
 
-import io.watchgate.core.Upstream;
 import io.watchgate.gateway.config.WatchgateProperties;
 import io.watchgate.gateway.hub.SessionHub;
-import io.watchgate.gateway.hub.StartPoint;
 import io.watchgate.gateway.hub.StreamItem;
 import io.watchgate.gateway.hub.SubscriberStream;
 import io.watchgate.gateway.sse.EventStreams;
-import io.watchgate.gateway.upstream.RemoteUpstream;
-import io.watchgate.gateway.upstream.UpstreamClients;
-import io.watchgate.gateway.watch.WatchHandler;
-import io.watchgate.gateway.watch.WatchQuery;
-import io.watchgate.gateway.web.GatewayException;
+import io.watchgate.gateway.watch.SessionTargets;
 import io.watchgate.gateway.web.RequestIds;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.StringJoiner;
-import java.util.TreeMap;
-import org.jspecify.annotations.Nullable;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /api/v1/watch} and {@code POST /api/v1/replay} with aviso-server's body and wire
- * format, served from the same sessions and journal as {@code GET /watch}: existing aviso clients
- * can point at the gateway unchanged. The body may name the gateway upstream ({@code "upstream"});
- * by default it is the only aviso upstream configured, or the local origin when there is none.
+ * format (aviso-protocol.md §1.2, §2), served from the same hub sessions and journal as {@code GET
+ * /watch}: existing aviso clients can point at the gateway unchanged. The body may name the gateway
+ * upstream ({@code "upstream"}); by default it is the only aviso upstream configured, or the local
+ * origin when there is none.
+ *
+ * <p>A replay reads what the journal holds when it starts, then ends; it joins the session all the
+ * same, so a new upstream session starts (from the request's start) and fills the journal for the
+ * next ones. Watches end after {@link #MAX_DURATION}, as aviso's do by default, with {@code
+ * max_duration_reached}.
  */
 public final class AvisoStreamHandler {
 
+    /** How long a watch stays open (aviso's default {@code connection_max_duration_sec}). */
+    public static final Duration MAX_DURATION = Duration.ofHours(1);
+
+    /** A replay sends no heartbeats: EventStreams' timer never fires within a stream's life. */
+    private static final Duration NO_HEARTBEAT = Duration.ofDays(3650);
+
+    private static final Logger log = LoggerFactory.getLogger(AvisoStreamHandler.class);
+
     private final SessionHub hub;
-    private final UpstreamClients upstreams;
-    private final WatchHandler sessions;
+    private final SessionTargets targets;
     private final WatchgateProperties.Fanout fanout;
     private final JsonMapper json;
     private final Clock clock;
@@ -50,19 +52,21 @@ public final class AvisoStreamHandler {
     /** Creates the handler. */
     public AvisoStreamHandler(
             SessionHub hub,
-            UpstreamClients upstreams,
-            WatchHandler sessions,
+            SessionTargets targets,
             WatchgateProperties.Fanout fanout,
             JsonMapper json,
             Clock clock,
             Scheduler timer) {
         this.hub = hub;
-        this.upstreams = upstreams;
-        this.sessions = sessions;
+        this.targets = targets;
         this.fanout = fanout;
         this.json = json;
         this.clock = clock;
         this.timer = timer;
+        // Jackson builds its (de)serializers on first use, under a lock: build them now, at startup,
+        // so that concurrent first requests never park an event loop on it
+        AvisoBody.parse("{\"event_type\":\"warm_up\",\"identifier\":{}}".getBytes(StandardCharsets.UTF_8), json);
+        AvisoFrames.warmUp(json, clock);
     }
 
     /** {@code POST /api/v1/watch}. */
@@ -75,123 +79,66 @@ public final class AvisoStreamHandler {
         return stream(request, true);
     }
 
-    private Mono<ServerResponse> stream(ServerRequest request, boolean replayOnly) {
-        String code = replayOnly ? "INVALID_REPLAY_REQUEST" : "INVALID_WATCH_REQUEST";
+    private Mono<ServerResponse> stream(ServerRequest request, boolean replay) {
         return request.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap(bytes -> {
-            AvisoBody body = AvisoBody.parse(bytes, json);
-            if (body.fromId() != null && body.fromDate() != null) {
-                throw GatewayException.badRequest(code, "from_id and from_date are mutually exclusive");
-            }
-            if (replayOnly && body.fromId() == null && body.fromDate() == null) {
-                throw GatewayException.badRequest(code, "replay requires from_id or from_date");
-            }
-            WatchQuery query;
-            try {
-                query = WatchQuery.parse(parameters(body), null);
-            } catch (GatewayException e) {
-                throw GatewayException.badRequest(code, e.getMessage());
-            }
-            String upstream = upstream(body.upstream());
+            AvisoWatch watch = AvisoWatch.of(AvisoBody.parse(bytes, json), replay);
+            SessionTargets.Target target =
+                    targets.aviso(watch.upstream(), watch.eventType(), watch.filters(), watch.bootstrap());
             String requestId = RequestIds.of(request.exchange());
-            AvisoFrames frames = new AvisoFrames(json, topic(body), requestId, clock);
-            Flux<byte[]> items = Flux.using(
-                            () -> hub.join(sessions.session(upstream, query, false)),
-                            session -> SubscriberStream.open(
-                                    session,
-                                    query.start(),
-                                    query.requested(),
-                                    sessions.filter(upstream, query),
-                                    fanout.subscriberQueue()),
-                            hub::leave)
-                    .takeUntil(item -> replayOnly && item instanceof StreamItem.ReplayCompleted)
-                    .concatMap(item -> Mono.justOrEmpty(frames.render(item)));
-            Flux<byte[]> frameFlux;
-            if (query.start() instanceof StartPoint.Live) {
-                frameFlux = Flux.concat(Flux.just(frames.connectionEstablished(), frames.heartbeat()), items);
-            } else {
-                Flux<byte[]> started = Flux.just(frames.replayStarted(body.fromId(), body.fromDate()));
-                Flux<byte[]> ending = replayOnly
-                        ? Flux.defer(() -> Flux.just(frames.closing("end_of_stream", "Stream completed")))
-                        : Flux.empty();
-                frameFlux = replayOnly
-                        ? Flux.concat(started, items, ending)
-                        : Flux.concat(started, Flux.just(frames.heartbeat()), items);
-            }
-            Duration interval = replayOnly ? Duration.ofDays(365) : fanout.heartbeatInterval();
-            return EventStreams.respond(
-                    request, frameFlux, interval, frames::heartbeat, timer, fanout.laggedCloseTimeout());
+            AvisoFrames frames = new AvisoFrames(json, watch.topic(), requestId, clock);
+            Flux<StreamItem> items = Flux.using(
+                    () -> hub.join(target.spec()),
+                    session -> SubscriberStream.open(
+                            session, watch.start(), watch.requested(), target.filter(), fanout.subscriberQueue()),
+                    hub::leave);
+            Flux<byte[]> body = body(watch, frames, items, requestId);
+            Duration interval = watch.shape() == AvisoWatch.Shape.REPLAY ? NO_HEARTBEAT : fanout.heartbeatInterval();
+            return EventStreams.respond(request, body, interval, frames::heartbeat, timer, fanout.laggedCloseTimeout());
         });
     }
 
-    /** The gateway upstream the body names, or the default one. */
-    private String upstream(@Nullable String named) {
-        if (named != null) {
-            if (!named.equals(WatchgateProperties.LOCAL)) {
-                RemoteUpstream remote = upstreams
-                        .find(named)
-                        .orElseThrow(() ->
-                                GatewayException.notFound("UNKNOWN_UPSTREAM", "no upstream named '" + named + "'"));
-                if (remote.protocol() != Upstream.Protocol.AVISO) {
-                    throw GatewayException.badRequest(
-                            "INVALID_REQUEST_SHAPE", "upstream '" + named + "' is not an aviso upstream");
-                }
-            }
-            return named;
+    /**
+     * The frames of one stream, in aviso's order (§2.4, §2.7): the opening control frame (and, on a
+     * watch, the first heartbeat at once), the items, then {@code connection-closing}. A failure
+     * ends the body after an {@code error} frame, without {@code connection-closing}.
+     */
+    private Flux<byte[]> body(AvisoWatch watch, AvisoFrames frames, Flux<StreamItem> items, String requestId) {
+        Flux<byte[]> opening = switch (watch.shape()) {
+            case LIVE -> Flux.just(frames.connectionEstablished(MAX_DURATION), frames.heartbeat());
+            case REPLAY_THEN_LIVE ->
+                Flux.just(frames.replayStarted(watch.fromSequence(), watch.fromDate()), frames.heartbeat());
+            case REPLAY -> Flux.just(frames.replayStarted(watch.fromSequence(), watch.fromDate()));
+        };
+        Flux<StreamItem> stream = watch.shape() == AvisoWatch.Shape.REPLAY
+                ? items.takeUntil(item -> item instanceof StreamItem.ReplayCompleted)
+                : items;
+        AtomicBoolean closed = new AtomicBoolean();
+        Flux<byte[]> content = stream.<byte[]>handle((item, sink) -> {
+                    byte[] frame = frames.render(item);
+                    if (AvisoFrames.closes(item)) {
+                        closed.set(true);
+                    }
+                    if (frame != null) {
+                        sink.next(frame);
+                    }
+                })
+                // the inner stream ended (a replay's history, or a session that stopped)
+                .concatWith(Mono.defer(
+                        () -> closed.get() ? Mono.empty() : Mono.just(frames.closing(AvisoFrames.Close.END_OF_STREAM))))
+                .onErrorResume(error -> {
+                    log.warn("event=aviso.stream_failed request_id={} error=\"{}\"", requestId, error.toString());
+                    String detail = error.getMessage();
+                    return Mono.just(frames.error("Failed to stream notifications: "
+                            + (detail == null ? error.getClass().getSimpleName() : detail)));
+                });
+        if (watch.shape() == AvisoWatch.Shape.REPLAY) {
+            return Flux.concat(opening, content);
         }
-        List<String> aviso = upstreams.all().values().stream()
-                .filter(remote -> remote.protocol() == Upstream.Protocol.AVISO)
-                .map(RemoteUpstream::name)
-                .toList();
-        if (aviso.size() > 1) {
-            throw GatewayException.badRequest(
-                    "INVALID_REQUEST_SHAPE", "several aviso upstreams are configured: name one in \"upstream\"");
-        }
-        return aviso.isEmpty() ? WatchgateProperties.LOCAL : aviso.get(0);
-    }
-
-    /** The body as {@code GET /watch} parameters: {@code field=value}, {@code field[op]=a,b}. */
-    private static MultiValueMap<String, String> parameters(AvisoBody body) {
-        MultiValueMap<String, String> parameters = new LinkedMultiValueMap<>();
-        parameters.add("event_type", body.eventType());
-        if (body.fromId() != null) {
-            parameters.add("from_id", body.fromId());
-        }
-        if (body.fromDate() != null) {
-            parameters.add("from_date", body.fromDate());
-        }
-        body.identifier().forEach((field, value) -> {
-            if (value.isValueNode()) {
-                parameters.add(field, value.asString());
-                return;
-            }
-            if (value.size() != 1) {
-                throw GatewayException.badRequest(
-                        "INVALID_REQUEST_SHAPE", "identifier." + field + " must hold exactly one operator");
-            }
-            Map.Entry<String, JsonNode> constraint =
-                    value.properties().iterator().next();
-            JsonNode operand = constraint.getValue();
-            StringJoiner values = new StringJoiner(",");
-            if (operand.isArray()) {
-                operand.forEach(element -> values.add(element.asString()));
-            } else {
-                values.add(operand.asString());
-            }
-            parameters.add(field + "[" + constraint.getKey() + "]", values.toString());
-        });
-        return parameters;
-    }
-
-    /** aviso's watch pattern for display: the event type and the filtered values, dot-separated. */
-    private static String topic(AvisoBody body) {
-        StringJoiner topic = new StringJoiner(".");
-        topic.add(body.eventType());
-        new TreeMap<>(body.identifier())
-                .forEach((field, value) -> topic.add(value.isValueNode() ? value.asString() : "*"));
-        return topic.toString();
-    }
-
-    static String timestamp(Instant now) {
-        return now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        AtomicBoolean expired = new AtomicBoolean();
+        return Flux.concat(opening, content)
+                .takeUntilOther(Mono.delay(MAX_DURATION, timer).doOnNext(tick -> expired.set(true)))
+                .concatWith(Mono.defer(() -> expired.get()
+                        ? Mono.just(frames.closing(AvisoFrames.Close.MAX_DURATION_REACHED))
+                        : Mono.empty()));
     }
 }

@@ -8,6 +8,7 @@ import io.watchgate.gateway.hub.SessionHub;
 import io.watchgate.gateway.local.LocalOrigin;
 import io.watchgate.gateway.local.NotificationHandler;
 import io.watchgate.gateway.upstream.UpstreamClients;
+import io.watchgate.gateway.watch.SessionTargets;
 import io.watchgate.gateway.watch.WatchHandler;
 import io.watchgate.gateway.web.JsonErrors;
 import io.watchgate.gateway.web.RequestIds;
@@ -86,26 +87,29 @@ class GatewayConfiguration {
     }
 
     @Bean
+    SessionTargets sessionTargets(UpstreamClients upstreams, LocalOrigin local) {
+        return new SessionTargets(upstreams, local);
+    }
+
+    @Bean
     WatchHandler watchHandler(
             WatchgateProperties properties,
             SessionHub hub,
-            UpstreamClients upstreams,
-            LocalOrigin local,
+            SessionTargets targets,
             JsonMapper json,
             Scheduler watchgateTimer) {
-        return new WatchHandler(hub, upstreams, local, properties.fanout(), json, watchgateTimer);
+        return new WatchHandler(hub, targets, properties.fanout(), json, watchgateTimer);
     }
 
     @Bean
     AvisoStreamHandler avisoStreamHandler(
             WatchgateProperties properties,
             SessionHub hub,
-            UpstreamClients upstreams,
-            WatchHandler watch,
+            SessionTargets targets,
             JsonMapper json,
             Clock clock,
             Scheduler watchgateTimer) {
-        return new AvisoStreamHandler(hub, upstreams, watch, properties.fanout(), json, clock, watchgateTimer);
+        return new AvisoStreamHandler(hub, targets, properties.fanout(), json, clock, watchgateTimer);
     }
 
     @Bean

@@ -6,6 +6,7 @@ import io.watchgate.core.sse.SseEvent;
 import io.watchgate.core.sse.SseFrame;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -33,6 +34,7 @@ public final class SseRecorder implements AutoCloseable {
 
     private final List<SseEvent> events = new CopyOnWriteArrayList<>();
     private final AtomicInteger status = new AtomicInteger();
+    private final AtomicReference<@Nullable HttpHeaders> responseHeaders = new AtomicReference<>();
     private final AtomicInteger comments = new AtomicInteger();
     private final AtomicReference<@Nullable Throwable> error = new AtomicReference<>();
     private final AtomicReference<Flow.@Nullable Subscription> subscription = new AtomicReference<>();
@@ -48,6 +50,7 @@ public final class SseRecorder implements AutoCloseable {
         request.header("Accept", "text/event-stream");
         headers.forEach(request::header);
         CLIENT.sendAsync(request.build(), info -> {
+                    responseHeaders.set(info.headers());
                     status.set(info.statusCode());
                     return HttpResponse.BodySubscribers.fromSubscriber(new Reader());
                 })
@@ -137,6 +140,12 @@ public final class SseRecorder implements AutoCloseable {
     /** The response status, 0 before the headers arrived. */
     public int status() {
         return status.get();
+    }
+
+    /** A response header's first value, or {@code null} (before the headers arrived, or without it). */
+    public @Nullable String header(String name) {
+        HttpHeaders received = responseHeaders.get();
+        return received == null ? null : received.firstValue(name).orElse(null);
     }
 
     /** Why the stream failed, or {@code null}. */
