@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -84,9 +85,14 @@ public final class WatchClient implements AutoCloseable {
         ConnectionProvider connections =
                 builder.connectionProvider == null ? ConnectionProvider.newConnection() : builder.connectionProvider;
         String userAgent = builder.userAgent;
-        this.httpClient = HttpClient.create(connections)
+        HttpClient http = HttpClient.create(connections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout.toMillis())
                 .headers(headers -> headers.set("User-Agent", userAgent));
+        LongConsumer bytesReceived = builder.bytesReceived;
+        this.httpClient = bytesReceived == null
+                ? http
+                : http.doOnChannelInit((observer, channel, address) ->
+                        channel.pipeline().addFirst(ByteCounter.NAME, new ByteCounter(bytesReceived)));
     }
 
     /** A builder; {@link Builder#upstream(Upstream)} is required. */
@@ -235,6 +241,7 @@ public final class WatchClient implements AutoCloseable {
         private Scheduler scheduler = Schedulers.parallel();
         private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
         private @Nullable ConnectionProvider connectionProvider;
+        private @Nullable LongConsumer bytesReceived;
 
         private Builder() {}
 
@@ -332,6 +339,16 @@ public final class WatchClient implements AutoCloseable {
          */
         public Builder connectionProvider(ConnectionProvider connectionProvider) {
             this.connectionProvider = Objects.requireNonNull(connectionProvider, "connectionProvider");
+            return this;
+        }
+
+        /**
+         * Told the size of every chunk of bytes read from an upstream connection, as it arrives on the
+         * wire (before TLS and HTTP decoding), on the connection's event loop: keep it quick (a
+         * counter). Default: none.
+         */
+        public Builder bytesReceived(LongConsumer bytesReceived) {
+            this.bytesReceived = Objects.requireNonNull(bytesReceived, "bytesReceived");
             return this;
         }
 

@@ -58,6 +58,10 @@ public final class Journal {
     private static final String UPDATE_HEAD_SQL =
             "UPDATE journal_session SET head_offset = $2, updated_at = $3 WHERE session_key = $1";
 
+    private static final String MOVE_CURSOR_SQL = """
+            UPDATE journal_session SET upstream_cursor = $2, upstream_sequence = $3, epoch = $4, updated_at = $5
+            WHERE session_key = $1""";
+
     private static final String POSITION_SQL = """
             SELECT upstream_cursor, upstream_sequence, epoch FROM journal_session
             WHERE session_key = $1 AND upstream_cursor IS NOT NULL""";
@@ -142,6 +146,36 @@ public final class Journal {
                                     return Objects.requireNonNull(position, "position");
                                 })
                         .next());
+    }
+
+    /**
+     * Moves the journaled upstream position to {@code position}, where the session will resume: an
+     * operator's decision. The entries stay. Like appends, it never moves the position backwards:
+     * to resume from an earlier cursor, give it a higher epoch than the stored one (what the upstream
+     * sends again is then journaled again, as new entries).
+     *
+     * @return whether the position moved ({@code false} when it is not ahead of the stored one)
+     */
+    public Mono<Boolean> moveCursor(Checkpoint position) {
+        return database.transaction(
+                "journal.move_cursor",
+                connection -> lockSession(connection).flatMap(head -> {
+                    if (head.cursor() != null && !position.isAheadOf(head.cursor())) {
+                        return Mono.just(false);
+                    }
+                    Statement statement = connection
+                            .createStatement(MOVE_CURSOR_SQL)
+                            .bind("$1", sessionKey)
+                            .bind("$2", position.cursor())
+                            .bind("$4", position.epoch())
+                            .bind("$5", Rows.timestamp(clock.instant()));
+                    if (position.sequence().isPresent()) {
+                        statement.bind("$3", position.sequence().getAsLong());
+                    } else {
+                        statement.bindNull("$3", Long.class);
+                    }
+                    return Rows.update(statement).thenReturn(true);
+                }));
     }
 
     /** Streams the entries from {@code start} to the newest, in offset order, a page at a time. */

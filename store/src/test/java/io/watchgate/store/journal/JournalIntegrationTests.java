@@ -152,6 +152,45 @@ class JournalIntegrationTests {
     }
 
     @Test
+    void aCursorMovedBackInANewEpochIsWhereTheSessionResumesAndWhatFollowsIsJournaledAgain() {
+        append(records(1, 5));
+        Checkpoint moved = new Checkpoint("mars@2", OptionalLong.of(2), 1);
+
+        StepVerifier.create(journal.moveCursor(moved)).expectNext(true).verifyComplete();
+
+        StepVerifier.create(journal.position()).expectNext(moved).verifyComplete();
+        AppendResult again =
+                append(List.of(new JournalRecord(mars(3), new Checkpoint("mars@3", OptionalLong.of(3), 1))));
+        assertThat(again.appended()).extracting(JournalEntry::offset).containsExactly(6L);
+        assertThat(readAll(JournalStart.beginning())).hasSize(6);
+    }
+
+    @Test
+    void aCursorIsNotMovedBehindTheJournalsPositionInTheSameEpoch() {
+        append(records(1, 5));
+
+        StepVerifier.create(journal.moveCursor(Checkpoint.of("mars@2", 2)))
+                .expectNext(false)
+                .verifyComplete();
+
+        StepVerifier.create(journal.position())
+                .expectNext(Checkpoint.of("mars@5", 5))
+                .verifyComplete();
+    }
+
+    @Test
+    void aCursorCanBeSetBeforeAnythingWasJournaledWithAnOpaqueCursor() {
+        Checkpoint opaque = Checkpoint.of("evt-abc");
+
+        StepVerifier.create(journal.moveCursor(opaque)).expectNext(true).verifyComplete();
+
+        StepVerifier.create(journal.position()).expectNext(opaque).verifyComplete();
+        StepVerifier.create(journal.bounds())
+                .assertNext(bounds -> assertThat(bounds.isEmpty()).isTrue())
+                .verifyComplete();
+    }
+
+    @Test
     void cursorStoreCommitsAndTheJournalsPositionAreIndependent() {
         StepVerifier.create(store.cursors().commit(journal.sessionKey(), Checkpoint.of("mars@9", 9)))
                 .expectNext(true)
