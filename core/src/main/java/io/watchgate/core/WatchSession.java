@@ -1,5 +1,6 @@
 package io.watchgate.core;
 
+import io.watchgate.core.cursor.Checkpoint;
 import reactor.core.publisher.Flux;
 
 /**
@@ -45,4 +46,26 @@ public interface WatchSession {
 
     /** Ends the session: the notifications Flux completes, the connection closes, the cursor is flushed. */
     void stop();
+
+    /**
+     * Drops the open upstream connection, or cuts a backoff wait or a credential refresh short, and
+     * connects again at once, resuming after the last delivered notification. The attempt counter
+     * starts over. Nothing is lost or delivered twice: what the old connection sends after this call
+     * is ignored, and the new one resumes after the last notification the subscriber was given.
+     *
+     * @return whether the session took the request: {@code false} while it loads its checkpoint
+     *     (it is about to connect anyway) and once it has ended
+     */
+    boolean reconnect();
+
+    /**
+     * Moves the session's position to {@code checkpoint} and reconnects from there, as {@link
+     * #reconnect()} does: the next connection starts after it, and what follows is delivered and
+     * committed with the checkpoint's epoch. Give a higher epoch than the session's to replay
+     * notifications that were delivered before (consumers that deduplicate by epoch and sequence then
+     * accept them again).
+     *
+     * @return whether the session took the request (see {@link #reconnect()})
+     */
+    boolean moveCursor(Checkpoint checkpoint);
 }

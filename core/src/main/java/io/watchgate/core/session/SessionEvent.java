@@ -3,6 +3,7 @@ package io.watchgate.core.session;
 import io.watchgate.core.Notification;
 import io.watchgate.core.cursor.Checkpoint;
 import java.time.Duration;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** What happens to a watch session: the inputs of {@link SessionMachine}. */
@@ -70,6 +71,27 @@ public sealed interface SessionEvent {
 
     /** The subscriber cancelled, or the session or its client was closed. */
     record Stop(String reason) implements SessionEvent {}
+
+    /**
+     * An operator asked the session to reconnect at once ({@link io.watchgate.core.WatchSession#reconnect()}):
+     * drop the open connection, or cut a backoff wait or a credential refresh short, and connect
+     * again after the last delivered notification, with the attempt counter reset.
+     */
+    record ReconnectRequested() implements SessionEvent {}
+
+    /**
+     * An operator moved the session's position ({@link
+     * io.watchgate.core.WatchSession#moveCursor(Checkpoint)}): the checkpoint becomes the last
+     * delivered position, its epoch the session's epoch, and the session reconnects after it at once.
+     *
+     * @param checkpoint the new position
+     */
+    record CursorMoved(Checkpoint checkpoint) implements SessionEvent {
+        /** Validates the checkpoint. */
+        public CursorMoved {
+            Objects.requireNonNull(checkpoint, "checkpoint");
+        }
+    }
 
     /** Control frames that move a connection between replay and live. */
     enum ControlKind {

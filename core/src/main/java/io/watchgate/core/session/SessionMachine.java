@@ -21,9 +21,11 @@ import io.watchgate.core.session.SessionEvent.CheckpointLoaded;
 import io.watchgate.core.session.SessionEvent.ConnectionLost;
 import io.watchgate.core.session.SessionEvent.Control;
 import io.watchgate.core.session.SessionEvent.CredentialsUnavailable;
+import io.watchgate.core.session.SessionEvent.CursorMoved;
 import io.watchgate.core.session.SessionEvent.Malformed;
 import io.watchgate.core.session.SessionEvent.Opened;
 import io.watchgate.core.session.SessionEvent.Received;
+import io.watchgate.core.session.SessionEvent.ReconnectRequested;
 import io.watchgate.core.session.SessionEvent.Refused;
 import io.watchgate.core.session.SessionEvent.RetryHint;
 import io.watchgate.core.session.SessionEvent.ServerClosing;
@@ -67,6 +69,13 @@ import org.jspecify.annotations.Nullable;
  *       dropped; a forward jump is a gap (delivered and reported); the first sequence of a new
  *       connection below the expected one is an upstream reset (reported, delivered, and the
  *       position's epoch grows so the cursor follows it).
+ *   <li>Operator commands, in every phase between loading the checkpoint and the end (connecting,
+ *       replaying, live, backing off, refreshing credentials): a reconnect request connects again at
+ *       once after the last delivered notification; a cursor move makes the given checkpoint the
+ *       last delivered position (its epoch the session's) and connects again at once after it. Both
+ *       reset the attempt counter and the credential refresh, and the next connection starts afresh
+ *       (its first notification is compared with the new position). While the checkpoint loads and
+ *       once the session has ended they are ignored.
  * </ul>
  *
  * @param rules the fixed inputs
@@ -177,7 +186,37 @@ public record SessionMachine(
                                 unavailable.cause().toString());
             case Stop stop ->
                 withPhase(new Stopped(stop.reason())).step(new Finish(), new Change("stopped", stop.reason()));
+            case ReconnectRequested requested -> onReconnectRequested();
+            case CursorMoved moved -> onCursorMoved(moved.checkpoint());
         };
+    }
+
+    /** Whether operator commands apply: after the checkpoint loaded, before the end. */
+    private boolean takesCommands() {
+        return phase instanceof Connecting
+                || phase instanceof Replaying
+                || phase instanceof Live
+                || phase instanceof BackingOff
+                || phase instanceof RefreshingAuth;
+    }
+
+    private Step onReconnectRequested() {
+        if (!takesCommands()) {
+            return stay(Continue.INSTANCE);
+        }
+        Start start = resumeStart();
+        return with(new Connecting(start), 0, false, false)
+                .step(new Connect(start), new Change("reconnect_requested", describe(start)));
+    }
+
+    private Step onCursorMoved(Checkpoint moved) {
+        if (!takesCommands()) {
+            return stay(Continue.INSTANCE);
+        }
+        Start start = Start.after(moved);
+        SessionMachine next = new SessionMachine(
+                rules, new Connecting(start), origin, moved, moved.epoch(), 0, false, false, retryHint, counters);
+        return next.step(new Connect(start), new Change("cursor_moved", "after " + moved.cursor()));
     }
 
     private Step onCheckpoint(@Nullable Checkpoint stored) {

@@ -21,6 +21,7 @@ import io.watchgate.core.sse.SseDecoder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -44,6 +45,16 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Each step of the machine happens under this object's lock, so a cancellation arriving from
  * another thread sees a consistent state.
+ *
+ * <p>Operator commands ({@link #reconnect()}, {@link #moveCursor(Checkpoint)}) are machine events
+ * too: under the lock the machine turns them into a {@link Connect} (the pending action), the
+ * connection generation grows, and the running cycle (its connection, backoff wait or credential
+ * refresh) is cut, so the next cycle connects at once. A command that arrives between two cycles
+ * is not lost: the next cycle reads the pending action and the generation under the same lock.
+ * Every event that comes from a cycle carries the generation the cycle started with; one from an
+ * older generation (a late notification, loss or opening of the dropped connection) is ignored.
+ * A notification ignored that way was never delivered, and the new connection resumes after the
+ * last delivered one.
  */
 public final class SessionSupervisor implements WatchSession {
 
@@ -65,7 +76,13 @@ public final class SessionSupervisor implements WatchSession {
     private volatile @Nullable Checkpoint committed;
     private volatile @Nullable String lastError;
     private volatile @Nullable Instant lastEventTime;
+    private volatile boolean stopped;
+    // Guarded by this object's lock.
     private @Nullable SessionAction next;
+    /** Grows with every accepted operator command; events of older cycles are ignored. */
+    private long generation;
+    /** Fired to cut the running cycle short; a fresh one per cycle. */
+    private Sinks.Empty<Void> cut = Sinks.empty();
 
     /**
      * A session, not started yet.
@@ -201,14 +218,53 @@ public final class SessionSupervisor implements WatchSession {
 
     @Override
     public void stop() {
+        stopped = true;
         stopSignal.tryEmitEmpty();
+    }
+
+    @Override
+    public boolean reconnect() {
+        return command(new SessionEvent.ReconnectRequested());
+    }
+
+    @Override
+    public boolean moveCursor(Checkpoint checkpoint) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        return command(new SessionEvent.CursorMoved(checkpoint));
+    }
+
+    /**
+     * Applies an operator command; when the machine took it (its pending action is now a {@link
+     * Connect}), retires the running cycle's generation and cuts that cycle short.
+     */
+    private boolean command(SessionEvent event) {
+        if (stopped) {
+            return false; // ending: the machine may not have heard of it yet
+        }
+        Sinks.Empty<Void> running;
+        synchronized (this) {
+            Step step = apply(event);
+            if (!(step.action() instanceof Connect)) {
+                return false;
+            }
+            generation++;
+            running = cut;
+        }
+        // outside the lock: the cut cycle ends here and the next one may start on this thread
+        running.tryEmitEmpty();
+        return true;
     }
 
     /** Performs the pending action: the first time, loading the checkpoint. */
     private Flux<Delivery> cycle() {
         SessionAction action;
+        long cycleGeneration;
+        Mono<Void> cutShort;
         synchronized (this) {
             action = next;
+            cycleGeneration = generation;
+            cut = Sinks.empty();
+            cutShort = cut.asMono();
         }
         if (action == null) {
             return settings.cursorStore()
@@ -216,25 +272,33 @@ public final class SessionSupervisor implements WatchSession {
                     .map(checkpoint -> (SessionEvent) new SessionEvent.CheckpointLoaded(checkpoint))
                     .defaultIfEmpty(new SessionEvent.CheckpointLoaded(null))
                     .onErrorResume(error -> Mono.just(new SessionEvent.CheckpointLoadFailed(error)))
-                    .flatMapMany(this::applyBetweenConnections);
+                    .flatMapMany(event -> applyBetweenConnections(event, cycleGeneration));
         }
         return switch (action) {
-            case Connect connect -> connection(connect);
+            case Connect connect -> connection(connect, cycleGeneration, cutShort);
             case Await await ->
                 Mono.delay(await.delay(), settings.scheduler())
-                        .flatMapMany(tick -> applyBetweenConnections(new SessionEvent.BackoffElapsed()));
+                        .takeUntilOther(cutShort)
+                        .flatMapMany(
+                                tick -> applyBetweenConnections(new SessionEvent.BackoffElapsed(), cycleGeneration));
             case RefreshAuth refresh ->
                 settings.auth()
                         .refresh()
                         .then(Mono.<SessionEvent>just(new SessionEvent.AuthRefreshed()))
                         .onErrorResume(error -> Mono.just(credentialsUnavailable(error)))
-                        .flatMapMany(this::applyBetweenConnections);
+                        .takeUntilOther(cutShort)
+                        .flatMapMany(event -> applyBetweenConnections(event, cycleGeneration));
             case Fail fail -> Flux.error(fail.error());
             default -> Flux.empty();
         };
     }
 
-    private Flux<Delivery> connection(Connect connect) {
+    /**
+     * One connection's deliveries. The cut comes before the machine sees the events: a notification
+     * whose step was taken is handed on before the cut completes the cycle (the cut waits for it), and
+     * one that arrives after the cut never reaches the machine.
+     */
+    private Flux<Delivery> connection(Connect connect, long connectionGeneration, Mono<Void> cutShort) {
         UpstreamCall call = settings.protocol().call(request(), connect.start());
         return settings.auth()
                 .headers()
@@ -242,8 +306,9 @@ public final class SessionSupervisor implements WatchSession {
                 .map(headers -> connector.open(call, headers))
                 .onErrorResume(error -> Mono.just(Flux.just(credentialsUnavailable(error))))
                 .flatMapMany(events -> events)
-                .handle((event, sink) -> {
-                    Step step = apply(event);
+                .takeUntilOther(cutShort)
+                .<Delivery>handle((event, sink) -> {
+                    Step step = apply(event, connectionGeneration);
                     switch (step.action()) {
                         case Deliver deliver -> sink.next(new Delivery(deliver.notification(), deliver.checkpoint()));
                         case SessionAction.Continue ignored -> {}
@@ -262,9 +327,20 @@ public final class SessionSupervisor implements WatchSession {
         return new SessionEvent.CredentialsUnavailable(error, permanent);
     }
 
-    private Flux<Delivery> applyBetweenConnections(SessionEvent event) {
-        Step step = apply(event);
+    private Flux<Delivery> applyBetweenConnections(SessionEvent event, long eventGeneration) {
+        Step step = apply(event, eventGeneration);
         return step.action() instanceof Fail fail ? Flux.error(fail.error()) : Flux.empty();
+    }
+
+    /**
+     * Applies an event of the cycle started in {@code eventGeneration}; ignores it when an operator
+     * command retired that generation since.
+     */
+    private synchronized Step apply(SessionEvent event, long eventGeneration) {
+        if (eventGeneration != generation) {
+            return new Step(machine, SessionAction.Continue.INSTANCE, null);
+        }
+        return apply(event);
     }
 
     private synchronized Step apply(SessionEvent event) {
@@ -299,6 +375,11 @@ public final class SessionSupervisor implements WatchSession {
                 ? Level.WARN
                 : change.reason().equals("gap") ? Level.DEBUG : Level.INFO;
         log.atLevel(level)
+                .addKeyValue("session", key())
+                .addKeyValue("upstream", settings.upstreamName())
+                .addKeyValue("state", state.name())
+                .addKeyValue("reason", change.reason())
+                .addKeyValue("attempt", now.attempt())
                 .log(
                         LOG_FORMAT,
                         change.reason(),

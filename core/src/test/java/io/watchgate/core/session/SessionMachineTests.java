@@ -25,10 +25,12 @@ import io.watchgate.core.session.SessionEvent.ConnectionLost;
 import io.watchgate.core.session.SessionEvent.Control;
 import io.watchgate.core.session.SessionEvent.ControlKind;
 import io.watchgate.core.session.SessionEvent.CredentialsUnavailable;
+import io.watchgate.core.session.SessionEvent.CursorMoved;
 import io.watchgate.core.session.SessionEvent.LossReason;
 import io.watchgate.core.session.SessionEvent.Malformed;
 import io.watchgate.core.session.SessionEvent.Opened;
 import io.watchgate.core.session.SessionEvent.Received;
+import io.watchgate.core.session.SessionEvent.ReconnectRequested;
 import io.watchgate.core.session.SessionEvent.Refused;
 import io.watchgate.core.session.SessionEvent.RetryHint;
 import io.watchgate.core.session.SessionEvent.ServerClosing;
@@ -45,6 +47,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SessionMachineTests {
@@ -595,6 +598,330 @@ class SessionMachineTests {
                     .on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
                     .next();
             assertThat(backingOff.on(new Received(note(2))).action()).isEqualTo(Continue.INSTANCE);
+        }
+    }
+
+    @Nested
+    class Commands {
+
+        /** The phases a session takes commands in, each reached the ordinary way. */
+        enum Running {
+            CONNECTING(SessionState.CONNECTING),
+            REPLAYING(SessionState.REPLAYING),
+            LIVE(SessionState.LIVE),
+            BACKING_OFF(SessionState.BACKING_OFF),
+            REFRESHING_AUTH(SessionState.REFRESHING_AUTH);
+
+            final SessionState state;
+
+            Running(SessionState state) {
+                this.state = state;
+            }
+
+            /** A session that delivered 1 and 2 on a first connection, then reached this phase. */
+            SessionMachine reach() {
+                SessionMachine m = SessionMachine.initial(rules(WatchMode.WATCH, Start.fromSequence(1), true))
+                        .on(new CheckpointLoaded(null))
+                        .next()
+                        .on(new Opened())
+                        .next()
+                        .on(new Received(note(1)))
+                        .next()
+                        .on(new Received(note(2)))
+                        .next();
+                SessionMachine connecting = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                        .next()
+                        .on(new BackoffElapsed())
+                        .next();
+                SessionMachine reached = switch (this) {
+                    case CONNECTING -> connecting;
+                    case REPLAYING -> connecting.on(new Opened()).next();
+                    case LIVE ->
+                        connecting
+                                .on(new Opened())
+                                .next()
+                                .on(new Control(ControlKind.REPLAY_COMPLETED))
+                                .next();
+                    case BACKING_OFF ->
+                        connecting
+                                .on(new Refused(503, Duration.ofSeconds(60), "", null))
+                                .next();
+                    case REFRESHING_AUTH ->
+                        connecting.on(new Refused(401, null, "", null)).next();
+                };
+                assertThat(reached.phase().state()).isEqualTo(state);
+                return reached;
+            }
+        }
+
+        static final Checkpoint AT_2 = new Checkpoint("mars@2", OptionalLong.of(2), 0);
+
+        @ParameterizedTest
+        @EnumSource(Running.class)
+        void aReconnectRequestConnectsAgainAtOnceAfterTheLastDelivered(Running running) {
+            SessionMachine m = running.reach();
+            Step step = m.on(new ReconnectRequested());
+            assertThat(step.action()).isEqualTo(new Connect(Start.after(AT_2)));
+            assertThat(step.next().phase()).isEqualTo(new SessionPhase.Connecting(Start.after(AT_2)));
+            assertThat(step.next().attempt()).isZero();
+            assertThat(step.next().refreshedAuth()).isFalse();
+            assertThat(step.next().deliveredOnConnection()).isFalse();
+            assertThat(step.next().position()).isEqualTo(AT_2);
+            assertThat(step.next().epoch()).isZero();
+            assertThat(step.next().counters()).isEqualTo(m.counters());
+            assertThat(step.change()).isEqualTo(new SessionMachine.Change("reconnect_requested", "after mars@2"));
+        }
+
+        @ParameterizedTest
+        @EnumSource(Running.class)
+        void aCursorMoveReconnectsAtOnceAfterTheGivenCheckpoint(Running running) {
+            SessionMachine m = running.reach();
+            Checkpoint moved = new Checkpoint("mars@40", OptionalLong.of(40), 3);
+            Step step = m.on(new CursorMoved(moved));
+            assertThat(step.action()).isEqualTo(new Connect(Start.after(moved)));
+            assertThat(step.next().phase()).isEqualTo(new SessionPhase.Connecting(Start.after(moved)));
+            assertThat(step.next().position()).isEqualTo(moved);
+            assertThat(step.next().epoch()).isEqualTo(3);
+            assertThat(step.next().resumeStart()).isEqualTo(Start.after(moved));
+            assertThat(step.next().attempt()).isZero();
+            assertThat(step.next().refreshedAuth()).isFalse();
+            assertThat(step.next().deliveredOnConnection()).isFalse();
+            assertThat(step.next().counters()).isEqualTo(m.counters());
+            assertThat(step.change()).isEqualTo(new SessionMachine.Change("cursor_moved", "after mars@40"));
+        }
+
+        @Test
+        void commandsAreIgnoredWhileTheCheckpointLoads() {
+            SessionMachine loading = machine();
+            for (SessionEvent command : List.of(new ReconnectRequested(), new CursorMoved(AT_2))) {
+                Step step = loading.on(command);
+                assertThat(step.next()).isSameAs(loading);
+                assertThat(step.action()).isEqualTo(Continue.INSTANCE);
+                assertThat(step.change()).isNull();
+            }
+            // the checkpoint still decides the first start
+            assertThat(loading.on(new CheckpointLoaded(null)).action()).isEqualTo(new Connect(Start.live()));
+        }
+
+        @Test
+        void commandsAreIgnoredOnceTheSessionEnded() {
+            SessionMachine stopped = liveAfter(1).on(new Stop("cancelled")).next();
+            SessionMachine failed =
+                    liveAfter(1).on(new Refused(403, null, "", null)).next();
+            assertThat(failed.phase().state()).isEqualTo(SessionState.FAILED);
+            for (SessionMachine ended : List.of(stopped, failed)) {
+                for (SessionEvent command : List.of(new ReconnectRequested(), new CursorMoved(AT_2))) {
+                    Step step = ended.on(command);
+                    assertThat(step.next()).isSameAs(ended);
+                    assertThat(step.action()).isEqualTo(Continue.INSTANCE);
+                    assertThat(step.change()).isNull();
+                }
+            }
+        }
+
+        @Test
+        void aReconnectBeforeAnythingWasDeliveredUsesTheFirstStartAgain() {
+            SessionMachine m = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Opened())
+                    .next();
+            Step step = m.on(new ReconnectRequested());
+            assertThat(step.action()).isEqualTo(new Connect(Start.live()));
+            assertThat(step.change()).isEqualTo(new SessionMachine.Change("reconnect_requested", "live"));
+            Instant from = Instant.parse("2026-01-01T00:00:00Z");
+            SessionMachine dated = SessionMachine.initial(rules(WatchMode.WATCH, Start.fromDate(from), false))
+                    .on(new CheckpointLoaded(null))
+                    .next();
+            assertThat(dated.on(new ReconnectRequested()).action()).isEqualTo(new Connect(Start.fromDate(from)));
+        }
+
+        @Test
+        void aReconnectResetsTheAttemptCounterAndTheBackoff() {
+            SessionMachine m = liveAfter(1);
+            for (int i = 0; i < 4; i++) {
+                m = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                        .next()
+                        .on(new BackoffElapsed())
+                        .next();
+            }
+            m = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x")).next();
+            assertThat(m.attempt()).isEqualTo(5);
+            assertThat(m.phase()).isEqualTo(new SessionPhase.BackingOff(Duration.ofSeconds(4)));
+            m = m.on(new ReconnectRequested()).next();
+            assertThat(m.attempt()).isZero();
+            Step lost = m.on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"));
+            assertThat(lost.action()).isEqualTo(new Await(Duration.ofMillis(250)));
+            assertThat(lost.next().attempt()).isEqualTo(1);
+        }
+
+        @Test
+        void theBackoffTimerOfADroppedWaitIsIgnoredAfterAReconnect() {
+            SessionMachine connecting = liveAfter(1)
+                    .on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                    .next()
+                    .on(new ReconnectRequested())
+                    .next();
+            Step late = connecting.on(new BackoffElapsed());
+            assertThat(late.next()).isSameAs(connecting);
+            assertThat(late.action()).isEqualTo(Continue.INSTANCE);
+        }
+
+        @Test
+        void aReconnectAfterRefreshingCredentialsAllowsAnotherRefresh() {
+            SessionMachine refreshed = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Refused(401, null, "", null))
+                    .next()
+                    .on(new AuthRefreshed())
+                    .next();
+            assertThat(refreshed.refreshedAuth()).isTrue();
+            // without the command a second 401 would be fatal
+            assertThat(refreshed.on(new Refused(401, null, "", null)).action()).isInstanceOf(Fail.class);
+            SessionMachine reconnecting = refreshed.on(new ReconnectRequested()).next();
+            assertThat(reconnecting.on(new Refused(401, null, "", null)).action())
+                    .isInstanceOf(RefreshAuth.class);
+        }
+
+        @Test
+        void aReconnectCutsACredentialRefreshShort() {
+            SessionMachine refreshing = machine()
+                    .on(new CheckpointLoaded(null))
+                    .next()
+                    .on(new Refused(401, null, "", null))
+                    .next();
+            Step step = refreshing.on(new ReconnectRequested());
+            assertThat(step.action()).isEqualTo(new Connect(Start.live()));
+            // the refresh's late outcome changes nothing
+            assertThat(step.next().on(new AuthRefreshed()).next()).isSameAs(step.next());
+        }
+
+        @Test
+        void notificationsAfterAReconnectAreComparedWithTheLastDelivered() {
+            SessionMachine m = liveAfter(1, 2, 3).on(new ReconnectRequested()).next();
+            m = m.on(new Opened()).next();
+            Step four = m.on(new Received(note(4)));
+            assertThat(four.action()).isEqualTo(new Deliver(note(4), new Checkpoint("mars@4", OptionalLong.of(4), 0)));
+            assertThat(four.change()).isNull();
+            assertThat(four.next().on(new Received(note(3))).action()).isEqualTo(Continue.INSTANCE);
+        }
+
+        @Test
+        void notificationsBeforeTheNewConnectionOpensAreIgnored() {
+            SessionMachine moved = liveAfter(1, 2, 3).on(new CursorMoved(AT_2)).next();
+            Step late = moved.on(new Received(note(4)));
+            assertThat(late.action()).isEqualTo(Continue.INSTANCE);
+            assertThat(late.next().position()).isEqualTo(AT_2);
+        }
+
+        @Test
+        void movingBackwardsDeliversWhatFollowsAgainWithTheNewEpoch() {
+            SessionMachine m = liveAfter(8, 9, 10);
+            Checkpoint back = new Checkpoint("mars@3", OptionalLong.of(3), 1);
+            m = m.on(new CursorMoved(back)).next();
+            assertThat(m.resumeStart()).isEqualTo(Start.after(back));
+            m = m.on(new Opened()).next();
+            for (long sequence = 4; sequence <= 11; sequence++) {
+                Step step = m.on(new Received(note(sequence)));
+                assertThat(step.action())
+                        .isEqualTo(new Deliver(
+                                note(sequence), new Checkpoint("mars@" + sequence, OptionalLong.of(sequence), 1)));
+                assertThat(step.change()).as("no reset, no gap at %d", sequence).isNull();
+                m = step.next();
+            }
+            assertThat(m.counters().duplicates()).isZero();
+            assertThat(m.counters().resets()).isZero();
+            assertThat(m.counters().gaps()).isZero();
+            assertThat(m.epoch()).isEqualTo(1);
+            assertThat(m.position()).isEqualTo(new Checkpoint("mars@11", OptionalLong.of(11), 1));
+            assertThat(m.position().isAheadOf(new Checkpoint("mars@10", OptionalLong.of(10), 0)))
+                    .isTrue();
+            // within the new connection, duplicates are still dropped
+            assertThat(m.on(new Received(note(9))).action()).isEqualTo(Continue.INSTANCE);
+        }
+
+        @Test
+        void movingBackwardsInTheSameEpochDeliversAgainToo() {
+            SessionMachine m = liveAfter(8, 9, 10)
+                    .on(new CursorMoved(new Checkpoint("mars@3", OptionalLong.of(3), 0)))
+                    .next()
+                    .on(new Opened())
+                    .next();
+            Step four = m.on(new Received(note(4)));
+            assertThat(four.action()).isEqualTo(new Deliver(note(4), new Checkpoint("mars@4", OptionalLong.of(4), 0)));
+            assertThat(four.change()).isNull();
+        }
+
+        @Test
+        void movingForwardSkipsWithoutReportingAGap() {
+            SessionMachine m = liveAfter(1, 2, 3);
+            Checkpoint ahead = new Checkpoint("mars@10", OptionalLong.of(10), 0);
+            m = m.on(new CursorMoved(ahead)).next().on(new Opened()).next();
+            Step eleven = m.on(new Received(note(11)));
+            assertThat(eleven.action())
+                    .isEqualTo(new Deliver(note(11), new Checkpoint("mars@11", OptionalLong.of(11), 0)));
+            assertThat(eleven.change()).isNull();
+            assertThat(eleven.next().on(new Received(note(7))).action()).isEqualTo(Continue.INSTANCE);
+            assertThat(eleven.next().counters().gaps()).isZero();
+        }
+
+        @Test
+        void theMovedEpochReplacesTheSessionsEvenWhenLower() {
+            SessionMachine reset = liveAfter(500)
+                    .on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                    .next()
+                    .on(new BackoffElapsed())
+                    .next()
+                    .on(new Opened())
+                    .next()
+                    .on(new Received(note(3)))
+                    .next();
+            assertThat(reset.epoch()).isEqualTo(1);
+            SessionMachine moved = reset.on(new CursorMoved(Checkpoint.of("mars@2", 2)))
+                    .next()
+                    .on(new Opened())
+                    .next();
+            assertThat(moved.epoch()).isZero();
+            assertThat(moved.on(new Received(note(3))).action())
+                    .isEqualTo(new Deliver(note(3), new Checkpoint("mars@3", OptionalLong.of(3), 0)));
+        }
+
+        @Test
+        void aLowerFirstSequenceAfterAMoveIsStillAnUpstreamReset() {
+            Checkpoint moved = new Checkpoint("mars@40", OptionalLong.of(40), 2);
+            SessionMachine m = liveAfter(1)
+                    .on(new CursorMoved(moved))
+                    .next()
+                    .on(new Opened())
+                    .next();
+            Step reset = m.on(new Received(note(5)));
+            assertThat(reset.change().reason()).isEqualTo("upstream_reset");
+            assertThat(reset.action()).isEqualTo(new Deliver(note(5), new Checkpoint("mars@5", OptionalLong.of(5), 3)));
+        }
+
+        @Test
+        void aConnectionLostAfterAMoveResumesAfterTheMovedCheckpoint() {
+            Checkpoint moved = new Checkpoint("mars@40", OptionalLong.of(40), 1);
+            SessionMachine m = liveAfter(1, 2)
+                    .on(new CursorMoved(moved))
+                    .next()
+                    .on(new ConnectionLost(LossReason.TRANSPORT_ERROR, "x"))
+                    .next();
+            assertThat(m.phase().state()).isEqualTo(SessionState.BACKING_OFF);
+            assertThat(m.attempt()).isEqualTo(1);
+            assertThat(m.on(new BackoffElapsed()).action()).isEqualTo(new Connect(Start.after(moved)));
+        }
+
+        @Test
+        void anOpaqueCheckpointCanBeMovedTo() {
+            Checkpoint opaque = Checkpoint.of("abc");
+            Step step = liveAfter(1).on(new CursorMoved(opaque));
+            assertThat(step.action()).isEqualTo(new Connect(Start.after(opaque)));
+            assertThat(step.change()).isEqualTo(new SessionMachine.Change("cursor_moved", "after abc"));
+            Notification next = new Notification("abd", OptionalLong.empty(), "message", null, Map.of(), "x", "x");
+            Step delivered = step.next().on(new Opened()).next().on(new Received(next));
+            assertThat(delivered.action()).isEqualTo(new Deliver(next, Checkpoint.of("abd")));
         }
     }
 }
