@@ -8,6 +8,7 @@ import io.watchgate.store.sql.Database;
 import io.watchgate.store.sql.Dialect;
 import io.watchgate.store.sql.Migrations;
 import io.watchgate.store.sql.PoolSettings;
+import io.watchgate.store.sql.Rows;
 import io.watchgate.store.sql.StoreUrl;
 import java.time.Clock;
 import java.time.Duration;
@@ -96,6 +97,17 @@ public final class WatchgateStore implements AutoCloseable {
     /** The journal of one session. */
     public Journal journal(String sessionKey) {
         return new Journal(database, sessionKey, clock, pageSize);
+    }
+
+    /**
+     * Checks that the database answers: a trivial query on a pooled connection. Errors like every
+     * store operation ({@link StoreUnavailableException} when the database cannot be reached).
+     */
+    public Mono<Void> ping() {
+        return database.call(
+                "ping",
+                connection -> Rows.query(connection.createStatement("SELECT 1"), row -> Boolean.TRUE)
+                        .then());
     }
 
     /** Applies the retention to every journal now (it also runs in the background). */

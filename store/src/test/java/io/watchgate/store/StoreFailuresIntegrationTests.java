@@ -110,7 +110,7 @@ class StoreFailuresIntegrationTests {
     }
 
     @Test
-    void aDatabaseCutOffFailsOperationsAsUnavailableAfterBoundedRetriesAndTheStoreRecovers() {
+    void aDatabaseCutOffFailsOperationsAndPingsAsUnavailableAfterBoundedRetriesAndTheStoreRecovers() {
         try (TcpProxy proxy = TcpProxy.to("127.0.0.1", port(postgres.url()));
                 WatchgateStore store = WatchgateStore.builder(throughProxy(postgres.url(), proxy.port()))
                         .pool(IMPATIENT)
@@ -119,7 +119,12 @@ class StoreFailuresIntegrationTests {
                     .expectNext(true)
                     .verifyComplete();
 
+            StepVerifier.create(store.ping()).expectComplete().verify(TIMEOUT);
+
             proxy.cut();
+            StepVerifier.create(store.ping())
+                    .expectError(StoreUnavailableException.class)
+                    .verify(TIMEOUT);
             int acceptedBefore = proxy.accepted();
             StepVerifier.create(store.cursors().commit("key", Checkpoint.of("mars@2", 2)))
                     .expectError(StoreUnavailableException.class)
@@ -129,6 +134,7 @@ class StoreFailuresIntegrationTests {
                     .isGreaterThanOrEqualTo(1 + IMPATIENT.retries());
 
             proxy.restore();
+            StepVerifier.create(store.ping()).expectComplete().verify(TIMEOUT);
             StepVerifier.create(store.cursors().commit("key", Checkpoint.of("mars@2", 2)))
                     .expectNext(true)
                     .expectComplete()
