@@ -7,6 +7,7 @@ import io.watchgate.gateway.hub.SubscriberStream;
 import io.watchgate.gateway.sse.EventStreams;
 import io.watchgate.gateway.watch.SessionTargets;
 import io.watchgate.gateway.web.RequestIds;
+import io.watchgate.gateway.web.Subscribers;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,7 +90,12 @@ public final class AvisoStreamHandler {
             Flux<StreamItem> items = Flux.using(
                     () -> hub.join(target.spec()),
                     session -> SubscriberStream.open(
-                            session, watch.start(), watch.requested(), target.filter(), fanout.subscriberQueue()),
+                            session,
+                            watch.start(),
+                            watch.requested(),
+                            target.filter(),
+                            fanout.subscriberQueue(),
+                            Subscribers.describe(request, "aviso")),
                     hub::leave);
             Flux<byte[]> body = body(watch, frames, items, requestId);
             Duration interval = watch.shape() == AvisoWatch.Shape.REPLAY ? NO_HEARTBEAT : fanout.heartbeatInterval();
@@ -126,7 +132,9 @@ public final class AvisoStreamHandler {
                 .concatWith(Mono.defer(
                         () -> closed.get() ? Mono.empty() : Mono.just(frames.closing(AvisoFrames.Close.END_OF_STREAM))))
                 .onErrorResume(error -> {
-                    log.warn("event=aviso.stream_failed request_id={} error=\"{}\"", requestId, error.toString());
+                    log.atWarn()
+                            .addKeyValue("request_id", requestId)
+                            .log("event=aviso.stream_failed request_id={} error=\"{}\"", requestId, error.toString());
                     String detail = error.getMessage();
                     return Mono.just(frames.error("Failed to stream notifications: "
                             + (detail == null ? error.getClass().getSimpleName() : detail)));

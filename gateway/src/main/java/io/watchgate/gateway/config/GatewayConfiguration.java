@@ -3,10 +3,15 @@ package io.watchgate.gateway.config;
 import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.watchgate.gateway.admin.AdminApi;
 import io.watchgate.gateway.aviso.AvisoStreamHandler;
+import io.watchgate.gateway.health.SessionsHealth;
+import io.watchgate.gateway.health.StoreHealth;
 import io.watchgate.gateway.hub.SessionHub;
 import io.watchgate.gateway.local.LocalOrigin;
 import io.watchgate.gateway.local.NotificationHandler;
+import io.watchgate.gateway.metrics.GatewayMetrics;
 import io.watchgate.gateway.upstream.UpstreamClients;
 import io.watchgate.gateway.watch.SessionTargets;
 import io.watchgate.gateway.watch.WatchHandler;
@@ -17,6 +22,12 @@ import io.watchgate.store.journal.JournalRetention;
 import io.watchgate.store.sql.PoolSettings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -71,14 +82,67 @@ class GatewayConfiguration {
                 .open();
     }
 
+    @Bean
+    GatewayMetrics gatewayMetrics(MeterRegistry registry, WatchgateProperties properties) {
+        GatewayMetrics metrics = new GatewayMetrics(registry);
+        List<String> upstreams = new ArrayList<>(properties.upstreams().keySet());
+        upstreams.add(WatchgateProperties.LOCAL);
+        metrics.upstreams(upstreams);
+        return metrics;
+    }
+
     @Bean(destroyMethod = "close")
-    UpstreamClients upstreamClients(WatchgateProperties properties, WatchgateStore store) {
-        return new UpstreamClients(properties, store);
+    UpstreamClients upstreamClients(WatchgateProperties properties, WatchgateStore store, GatewayMetrics metrics) {
+        return new UpstreamClients(properties, store, metrics);
     }
 
     @Bean
-    SessionHub sessionHub(WatchgateProperties properties, WatchgateStore store, Scheduler watchgateTimer, Clock clock) {
-        return new SessionHub(store, properties.fanout().sessionGrace(), watchgateTimer, clock);
+    SessionHub sessionHub(
+            WatchgateProperties properties,
+            WatchgateStore store,
+            Scheduler watchgateTimer,
+            Clock clock,
+            GatewayMetrics metrics) {
+        SessionHub hub = new SessionHub(store, properties.fanout().sessionGrace(), watchgateTimer, clock, metrics);
+        metrics.bind(hub);
+        return hub;
+    }
+
+    @Bean
+    AdminApi adminApi(WatchgateProperties properties, SessionHub hub, JsonMapper json, Scheduler watchgateTimer) {
+        return new AdminApi(hub, properties.admin(), json, properties.fanout().heartbeatInterval(), watchgateTimer);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> adminRoutes(AdminApi admin) {
+        return admin.routes();
+    }
+
+    /** Health component {@code store}. */
+    @Bean
+    StoreHealth storeHealthIndicator(WatchgateStore store) {
+        return new StoreHealth(store);
+    }
+
+    /** Health component {@code sessions}. */
+    @Bean
+    SessionsHealth sessionsHealthIndicator(SessionHub hub) {
+        return new SessionsHealth(hub);
+    }
+
+    /** {@code /actuator/info}: the configured upstreams and the store, never their credentials or URLs. */
+    @Bean
+    InfoContributor watchgateInfo(WatchgateProperties properties, WatchgateStore store) {
+        Map<String, String> upstreams = new TreeMap<>();
+        properties
+                .upstreams()
+                .forEach((name, upstream) ->
+                        upstreams.put(name, String.valueOf(upstream.protocol()).toLowerCase(Locale.ROOT)));
+        Map<String, Object> details = Map.of(
+                "upstreams", upstreams,
+                "store", store.dialect().name().toLowerCase(Locale.ROOT),
+                "admin_api", properties.admin().enabled());
+        return builder -> builder.withDetail("watchgate", details);
     }
 
     @Bean

@@ -43,6 +43,7 @@ public record WatchgateProperties(
         upstreams.forEach((name, upstream) -> upstream.check("watchgate.upstreams." + name, name, problems));
         fanout.check(problems);
         journal.check(problems);
+        admin.check(problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
@@ -113,12 +114,31 @@ public record WatchgateProperties(
             }
             if (url == null || url.isBlank()) {
                 problems.add(prefix + ".url is required");
+            } else if (hasUserInfo(url)) {
+                // the URL itself is not repeated: it holds a secret
+                problems.add(prefix + ".url must not carry credentials (user:password@): configure " + prefix
+                        + ".auth instead");
             } else if (!isHttpUrl(url)) {
                 problems.add(prefix + ".url must be an http or https URL: " + url);
             }
             positive(problems, prefix + ".heartbeat-timeout", heartbeatTimeout);
             auth.check(prefix + ".auth", problems);
             backoff.check(prefix + ".backoff", problems);
+        }
+
+        private static boolean hasUserInfo(String url) {
+            int scheme = url.indexOf("://");
+            if (scheme < 0) {
+                return false;
+            }
+            int end = url.length();
+            for (char c : new char[] {'/', '?', '#'}) {
+                int at = url.indexOf(c, scheme + 3);
+                if (at >= 0 && at < end) {
+                    end = at;
+                }
+            }
+            return url.substring(scheme + 3, end).contains("@");
         }
 
         private static boolean isHttpUrl(String url) {
@@ -248,13 +268,31 @@ public record WatchgateProperties(
      * The admin API.
      *
      * @param token the bearer token it requires; empty: the admin API is off
+     * @param snapshotInterval how often the admin event stream sends a full snapshot
      */
-    public record Admin(@DefaultValue("") String token) {
+    public record Admin(
+            @DefaultValue("") String token,
+            @DefaultValue("2s") Duration snapshotInterval) {
+
+        /** The shortest token accepted: a guessable token would open every session to anyone. */
+        static final int MIN_TOKEN_LENGTH = 16;
+
+        /** Whether the admin API is on. */
+        public boolean enabled() {
+            return !token.isEmpty();
+        }
+
+        void check(List<String> problems) {
+            if (enabled() && token.strip().length() < MIN_TOKEN_LENGTH) {
+                problems.add("watchgate.admin.token must be at least " + MIN_TOKEN_LENGTH + " characters long");
+            }
+            positive(problems, "watchgate.admin.snapshot-interval", snapshotInterval);
+        }
 
         /** Never prints the token. */
         @Override
         public String toString() {
-            return "Admin[token=" + (token.isEmpty() ? "" : "****") + "]";
+            return "Admin[token=" + (token.isEmpty() ? "" : "****") + ", snapshotInterval=" + snapshotInterval + "]";
         }
     }
 

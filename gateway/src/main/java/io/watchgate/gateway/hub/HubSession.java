@@ -1,15 +1,22 @@
 package io.watchgate.gateway.hub;
 
+import io.watchgate.core.SessionState;
 import io.watchgate.core.SessionStatus;
+import io.watchgate.core.WatchSession;
 import io.watchgate.store.journal.AppendResult;
 import io.watchgate.store.journal.Journal;
 import io.watchgate.store.journal.JournalEntry;
 import io.watchgate.store.journal.JournalRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +40,9 @@ public final class HubSession {
     private final SessionSpec spec;
     private final Journal journal;
     private final Clock clock;
+    private final HubObserver observer;
+    private final Consumer<SessionTransition> transitionListener;
+    private final Instant created;
     /**
      * Copy-on-write by compare-and-set, never a lock: a subscriber leaving on an event loop while
      * the broadcast removes it (it lagged) must not wait for a monitor.
@@ -43,17 +53,32 @@ public final class HubSession {
     private final Sinks.Empty<Void> ended = Sinks.empty();
     private final AtomicLong newestOffset = new AtomicLong();
     private final AtomicLong journaled = new AtomicLong();
+    private final AtomicLong lagged = new AtomicLong();
+    private volatile @Nullable Instant lastJournaled;
+    /** Every subscriber whose stream is open, lagged ones included until their connection ends. */
+    private final Set<SubscriberQueue> connected = ConcurrentHashMap.newKeySet();
+
+    private final TransitionLog transitions = new TransitionLog();
+    private final AtomicReference<@Nullable LastError> lastError = new AtomicReference<>();
 
     // lifecycle, guarded by this
     private int users;
     private volatile boolean stopped;
     private @Nullable Disposable graceTimer;
-    private @Nullable Ingest ingest;
+    private volatile @Nullable Ingest ingest;
 
-    HubSession(SessionSpec spec, Journal journal, Clock clock) {
+    HubSession(
+            SessionSpec spec,
+            Journal journal,
+            Clock clock,
+            HubObserver observer,
+            Consumer<SessionTransition> transitionListener) {
         this.spec = spec;
         this.journal = journal;
         this.clock = clock;
+        this.observer = observer;
+        this.transitionListener = transitionListener;
+        this.created = clock.instant();
     }
 
     /** The session key. */
@@ -77,7 +102,15 @@ public final class HubSession {
      * @param retry how failures of the store are retried before the batch fails
      */
     public Mono<AppendResult> append(List<JournalRecord> records, Retry retry) {
-        return journal.append(records).retryWhen(retry).doOnNext(this::broadcast);
+        return Mono.defer(() -> {
+                    long began = System.nanoTime();
+                    return journal.append(records)
+                            .doOnNext(result ->
+                                    observer.journaled(spec.upstream(), records.size(), System.nanoTime() - began))
+                            .doOnError(error -> observer.storeFailed("journal_append", error));
+                })
+                .retryWhen(retry)
+                .doOnNext(this::broadcast);
     }
 
     private void broadcast(AppendResult result) {
@@ -87,10 +120,37 @@ public final class HubSession {
             for (SubscriberQueue subscriber : subscribers.get()) {
                 if (!subscriber.offer(event)) {
                     remove(subscriber);
+                    if (subscriber.endReason() == SubscriberQueue.End.LAGGED) {
+                        lagged.incrementAndGet();
+                        observer.lagged();
+                    }
                 }
             }
         }
-        journaled.addAndGet(result.appended().size());
+        if (!result.appended().isEmpty()) {
+            journaled.addAndGet(result.appended().size());
+            lastJournaled = clock.instant();
+        }
+    }
+
+    /**
+     * Records a state change or incident of the upstream session, for operators (recent
+     * transitions, last error, metrics); {@link #publishStatus} is what subscribers see.
+     */
+    public void record(SessionStatus change) {
+        transitions.add(change);
+        LastError error = LastError.of(change);
+        if (error != null) {
+            lastError.set(error);
+        }
+        SessionTransition transition = new SessionTransition(key(), spec.upstream(), change);
+        observer.transition(transition);
+        transitionListener.accept(transition);
+    }
+
+    /** Records the error that ended the session. */
+    public void failed(Throwable cause) {
+        lastError.updateAndGet(last -> last == null ? null : last.withCause(cause));
     }
 
     /** Reports a state change of the upstream session to subscribers. */
@@ -104,8 +164,9 @@ public final class HubSession {
     }
 
     /** Attaches a subscriber: from now on, every journaled notification is offered to it. */
-    SubscriberQueue attach(int capacity) {
-        SubscriberQueue queue = new SubscriberQueue(capacity, clock.instant());
+    SubscriberQueue attach(int capacity, SubscriberInfo info) {
+        SubscriberQueue queue = new SubscriberQueue(capacity, clock.instant(), info);
+        connected.add(queue);
         subscribers.updateAndGet(all -> {
             SubscriberQueue[] more = Arrays.copyOf(all, all.length + 1);
             more[all.length] = queue;
@@ -120,6 +181,17 @@ public final class HubSession {
     void detach(SubscriberQueue queue) {
         queue.end(SubscriberQueue.End.DETACHED);
         remove(queue);
+        connected.remove(queue);
+    }
+
+    void readFailed(Throwable error) {
+        observer.storeFailed("journal_read", error);
+    }
+
+    /** Counts a notification handed to this subscriber's connection. */
+    void delivered(SubscriberQueue queue) {
+        queue.countDelivered();
+        observer.delivered();
     }
 
     private void remove(SubscriberQueue queue) {
@@ -136,9 +208,50 @@ public final class HubSession {
         });
     }
 
-    /** The attached subscribers. */
+    /** The subscribers whose stream is open (a lagged one until its connection ends). */
     public List<SubscriberQueue> subscribers() {
-        return List.of(subscribers.get());
+        return List.copyOf(connected);
+    }
+
+    /** Subscribers cut off because they fell behind, since the session started. */
+    public long laggedCount() {
+        return lagged.get();
+    }
+
+    /** When this node last journaled a notification for the session, or {@code null}. */
+    public @Nullable Instant lastJournaled() {
+        return lastJournaled;
+    }
+
+    /** When the session was created. */
+    public Instant created() {
+        return created;
+    }
+
+    /** The most recent transitions of the upstream session, oldest first (at most 50). */
+    public List<SessionStatus> transitions() {
+        return transitions.recent();
+    }
+
+    /** The last error the upstream session reported, or {@code null}. */
+    public @Nullable LastError lastError() {
+        return lastError.get();
+    }
+
+    /** The upstream watch session feeding this one, once it runs; empty for the local origin. */
+    public Optional<WatchSession> upstreamSession() {
+        Ingest feed = ingest;
+        return feed == null ? Optional.empty() : feed.upstreamSession();
+    }
+
+    /** The session's state: its feed's, {@code STOPPED} once it stopped before its upstream ran. */
+    public SessionState state() {
+        Ingest feed = ingest;
+        if (feed == null) {
+            return stopped ? SessionState.STOPPED : SessionState.CONNECTING;
+        }
+        SessionState state = feed.state();
+        return stopped && !state.isTerminal() && feed.upstreamSession().isEmpty() ? SessionState.STOPPED : state;
     }
 
     /** The newest offset this node journaled for the session, 0 before the first. */
@@ -203,17 +316,22 @@ public final class HubSession {
         }
         Ingest feed = spec.ingest().get();
         ingest = feed;
-        log.info(
-                "event=hub.session_started session={} upstream={} request=\"{}\" pinned={}",
-                key(),
-                spec.upstream(),
-                spec.description(),
-                spec.pinned());
+        log.atInfo()
+                .addKeyValue("session", key())
+                .addKeyValue("upstream", spec.upstream())
+                .log(
+                        "event=hub.session_started session={} upstream={} request=\"{}\" pinned={}",
+                        key(),
+                        spec.upstream(),
+                        spec.description(),
+                        spec.pinned());
         feed.run(this)
                 .doFinally(signal -> finished())
                 .subscribe(
                         null,
-                        error -> log.warn("event=hub.session_failed session={} error=\"{}\"", key(), error.toString()));
+                        error -> log.atWarn()
+                                .addKeyValue("session", key())
+                                .log("event=hub.session_failed session={} error=\"{}\"", key(), error.toString()));
     }
 
     /** Stops the session: subscribers are ended with the given reason once the feed is journaled. */
@@ -253,6 +371,9 @@ public final class HubSession {
         }
         status.tryEmitComplete();
         ended.tryEmitEmpty();
-        log.info("event=hub.session_ended session={} journaled={}", key(), journaled.get());
+        log.atInfo()
+                .addKeyValue("session", key())
+                .addKeyValue("upstream", spec.upstream())
+                .log("event=hub.session_ended session={} journaled={}", key(), journaled.get());
     }
 }

@@ -1,5 +1,8 @@
 package io.watchgate.gateway.hub;
 
+import io.watchgate.core.SessionState;
+import io.watchgate.core.WatchSession;
+import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /** What feeds a hub session: an upstream watch session, or the local origin's publishers. */
@@ -15,4 +18,17 @@ public interface Ingest {
 
     /** Asks the ingest to end; what it already received is still journaled. */
     void stop();
+
+    /**
+     * The upstream watch session that feeds the hub session, once it runs; empty for the local
+     * origin, which has no upstream.
+     */
+    default Optional<WatchSession> upstreamSession() {
+        return Optional.empty();
+    }
+
+    /** The state of the feed: its upstream session's; the local origin is always {@code LIVE}. */
+    default SessionState state() {
+        return SessionState.LIVE;
+    }
 }

@@ -1,13 +1,16 @@
 package io.watchgate.gateway.hub;
 
+import io.watchgate.core.SessionState;
 import io.watchgate.store.WatchgateStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -16,23 +19,48 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class SessionHub {
 
+    private static final int MAX_EMIT_SPINS = 10_000;
+
     private final ConcurrentMap<String, HubSession> sessions = new ConcurrentHashMap<>();
     private final WatchgateStore store;
     private final Duration grace;
     private final Scheduler timer;
     private final Clock clock;
+    private final HubObserver observer;
+    private final Sinks.Many<SessionTransition> transitions =
+            Sinks.many().multicast().directBestEffort();
 
     /**
      * @param store where sessions journal
      * @param grace how long a session outlives its last subscriber
      * @param timer runs the grace timers
      * @param clock stamps subscribers
+     * @param observer told what the sessions do (metrics)
      */
-    public SessionHub(WatchgateStore store, Duration grace, Scheduler timer, Clock clock) {
+    public SessionHub(WatchgateStore store, Duration grace, Scheduler timer, Clock clock, HubObserver observer) {
         this.store = store;
         this.grace = grace;
         this.timer = timer;
         this.clock = clock;
+        this.observer = observer;
+    }
+
+    private void publish(SessionTransition transition) {
+        // transitions of different sessions may race: a short spin, never a lock
+        for (int spin = 0; spin < MAX_EMIT_SPINS; spin++) {
+            if (transitions.tryEmitNext(transition) != Sinks.EmitResult.FAIL_NON_SERIALIZED) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Every session's transitions, live (hot: nothing is replayed). A subscriber that cannot keep
+     * up misses transitions rather than holding the sessions back.
+     */
+    public Flux<SessionTransition> transitions() {
+        return transitions.asFlux();
     }
 
     /**
@@ -76,9 +104,34 @@ public final class SessionHub {
         return java.util.Optional.ofNullable(sessions.get(key));
     }
 
-    /** The running sessions. */
+    /** The sessions: running ones, and pinned ones that failed (until restarted or removed). */
     public List<HubSession> sessions() {
-        return List.copyOf(sessions.values());
+        return sessions.values().stream()
+                .sorted(Comparator.comparing(HubSession::key))
+                .toList();
+    }
+
+    /**
+     * Stops a session for good: its subscribers are told {@code closing}, and it is removed (a
+     * pinned one until the gateway restarts; a new subscriber starts a new session).
+     *
+     * @return completes when the session has journaled what it received
+     */
+    public Mono<Void> stop(HubSession session) {
+        sessions.remove(session.key(), session);
+        session.closeSubscribers();
+        session.stop();
+        return session.ended();
+    }
+
+    /**
+     * Starts a pinned session that ended (it failed) again, as a new session with the same spec.
+     *
+     * @return the new session
+     */
+    public HubSession restart(HubSession ended) {
+        sessions.remove(ended.key(), ended);
+        return pin(ended.spec());
     }
 
     /**
@@ -97,8 +150,13 @@ public final class SessionHub {
     }
 
     private HubSession create(SessionSpec spec) {
-        HubSession session = new HubSession(spec, store.journal(spec.key()), clock);
-        session.ended().subscribe(null, null, () -> sessions.remove(spec.key(), session));
+        HubSession session = new HubSession(spec, store.journal(spec.key()), clock, observer, this::publish);
+        session.ended().subscribe(null, null, () -> {
+            // a pinned session that failed stays in view: operators (and health) must see it
+            if (!(spec.pinned() && session.state() == SessionState.FAILED)) {
+                sessions.remove(spec.key(), session);
+            }
+        });
         return session;
     }
 }

@@ -9,6 +9,8 @@ import java.util.function.Supplier;
  * @param upstream the upstream's name
  * @param description the canonical request, for logs and operators
  * @param pinned whether the session runs without subscribers
+ * @param remote whether an upstream feeds it ({@code false}: the local origin's publishers)
  * @param ingest makes the session's feed when the session starts
  */
-public record SessionSpec(String key, String upstream, String description, boolean pinned, Supplier<Ingest> ingest) {}
+public record SessionSpec(
+        String key, String upstream, String description, boolean pinned, boolean remote, Supplier<Ingest> ingest) {}

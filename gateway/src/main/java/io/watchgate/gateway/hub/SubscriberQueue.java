@@ -1,6 +1,7 @@
 package io.watchgate.gateway.hub;
 
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Scannable;
@@ -31,13 +32,15 @@ public final class SubscriberQueue {
     private final Sinks.Empty<Void> lagged = Sinks.empty();
     private final AtomicReference<@Nullable End> end = new AtomicReference<>();
     private final Instant since;
-    private final java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+    private final SubscriberInfo info;
+    private final AtomicLong delivered = new AtomicLong();
 
-    SubscriberQueue(int capacity, Instant since) {
+    SubscriberQueue(int capacity, Instant since, SubscriberInfo info) {
         this.events = Sinks.many()
                 .unicast()
                 .onBackpressureBuffer(Queues.<JournaledEvent>get(capacity).get());
         this.since = since;
+        this.info = info;
     }
 
     /** Offers a live event; returns {@code false} once this queue no longer takes any. */
@@ -94,5 +97,10 @@ public final class SubscriberQueue {
     /** When the subscriber attached. */
     public Instant since() {
         return since;
+    }
+
+    /** Who the subscriber is. */
+    public SubscriberInfo info() {
+        return info;
     }
 }

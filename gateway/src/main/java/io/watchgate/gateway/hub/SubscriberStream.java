@@ -32,11 +32,17 @@ public final class SubscriberStream {
      * @param requested the start as the client gave it (for a {@code reset} event)
      * @param filter which notifications this subscriber wants
      * @param capacity the queue's capacity
+     * @param info who the subscriber is, for operators
      */
     public static Flux<StreamItem> open(
-            HubSession session, StartPoint start, String requested, Predicate<Notification> filter, int capacity) {
+            HubSession session,
+            StartPoint start,
+            String requested,
+            Predicate<Notification> filter,
+            int capacity,
+            SubscriberInfo info) {
         return Flux.defer(() -> {
-            SubscriberQueue queue = session.attach(capacity);
+            SubscriberQueue queue = session.attach(capacity, info);
             AtomicLong seen = new AtomicLong(start instanceof StartPoint.AfterOffset after ? after.offset() : 0);
             AtomicLong delivered = new AtomicLong(seen.get());
             Flux<StreamItem> replay = start instanceof StartPoint.Live
@@ -65,7 +71,7 @@ public final class SubscriberStream {
                     .doOnNext(item -> {
                         if (item instanceof StreamItem.Event event) {
                             delivered.set(event.event().offset());
-                            queue.countDelivered();
+                            session.delivered(queue);
                         }
                     })
                     .takeUntilOther(queue.lagged())
@@ -139,7 +145,7 @@ public final class SubscriberStream {
     }
 
     private static Flux<StreamItem> read(HubSession session, JournalStart start) {
-        return session.journal().read(start).map(SubscriberStream::replayed);
+        return session.journal().read(start).map(SubscriberStream::replayed).doOnError(session::readFailed);
     }
 
     private static StreamItem replayed(JournalEntry entry) {

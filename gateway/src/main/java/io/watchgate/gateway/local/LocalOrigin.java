@@ -67,7 +67,12 @@ public final class LocalOrigin {
             if (stream == null || stream.session().isStopped()) {
                 LocalIngest ingest = new LocalIngest(eventType, SOURCE, clock, json, batchSize);
                 HubSession session = hub.pin(new SessionSpec(
-                        sessionKey(eventType), WatchgateProperties.LOCAL, "aviso:" + eventType, true, () -> ingest));
+                        sessionKey(eventType),
+                        WatchgateProperties.LOCAL,
+                        "aviso:" + eventType,
+                        true,
+                        false,
+                        () -> ingest));
                 stream = new Stream(ingest, session);
                 streams.put(eventType, stream);
             }

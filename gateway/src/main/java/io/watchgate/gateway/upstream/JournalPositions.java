@@ -2,6 +2,7 @@ package io.watchgate.gateway.upstream;
 
 import io.watchgate.core.cursor.Checkpoint;
 import io.watchgate.core.cursor.CursorStore;
+import io.watchgate.gateway.hub.HubObserver;
 import io.watchgate.store.WatchgateStore;
 import reactor.core.publisher.Mono;
 
@@ -13,9 +14,11 @@ import reactor.core.publisher.Mono;
 final class JournalPositions implements CursorStore {
 
     private final WatchgateStore store;
+    private final HubObserver observer;
 
-    JournalPositions(WatchgateStore store) {
+    JournalPositions(WatchgateStore store, HubObserver observer) {
         this.store = store;
+        this.observer = observer;
     }
 
     @Override
@@ -25,6 +28,12 @@ final class JournalPositions implements CursorStore {
 
     @Override
     public Mono<Boolean> commit(String sessionKey, Checkpoint checkpoint) {
-        return store.cursors().commit(sessionKey, checkpoint);
+        return Mono.defer(() -> {
+            long began = System.nanoTime();
+            return store.cursors()
+                    .commit(sessionKey, checkpoint)
+                    .doOnSuccess(moved -> observer.cursorCommitted(System.nanoTime() - began))
+                    .doOnError(error -> observer.storeFailed("cursor_commit", error));
+        });
     }
 }

@@ -13,6 +13,7 @@ import io.watchgate.gateway.hub.Ingest;
 import io.watchgate.store.StoreUnavailableException;
 import io.watchgate.store.journal.JournalRecord;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -61,13 +62,27 @@ final class RemoteIngest implements Ingest {
                 watch.stop();
             }
             AtomicReference<@Nullable SessionState> last = new AtomicReference<>();
-            watch.status()
-                    .filter(status -> isNews(last.getAndSet(status.state()), status))
-                    .subscribe(hub::publishStatus);
+            watch.status().subscribe(status -> {
+                hub.record(status);
+                if (isNews(last.getAndSet(status.state()), status)) {
+                    hub.publishStatus(status);
+                }
+            });
             JournalFeed feed = new JournalFeed(hub, batchSize);
             watch.checkpointed().map(RemoteIngest::record).subscribe(feed);
             return feed.finished();
         });
+    }
+
+    @Override
+    public Optional<WatchSession> upstreamSession() {
+        return Optional.ofNullable(session.get());
+    }
+
+    @Override
+    public SessionState state() {
+        WatchSession watch = session.get();
+        return watch == null ? SessionState.CONNECTING : watch.snapshot().state();
     }
 
     @Override
@@ -86,10 +101,12 @@ final class RemoteIngest implements Ingest {
      */
     private static final class JournalFeed extends BaseSubscriber<JournalRecord> {
 
+        private final HubSession hub;
         private final int batchSize;
         private final BatchWriter<JournalRecord> writer;
 
         JournalFeed(HubSession hub, int batchSize) {
+            this.hub = hub;
             this.batchSize = batchSize;
             this.writer = new BatchWriter<>(batchSize, batch -> hub.append(batch, UNTIL_STORED), this::request);
         }
@@ -116,6 +133,7 @@ final class RemoteIngest implements Ingest {
         @Override
         protected void hookOnError(Throwable error) {
             // the upstream session ended for good (rejected, ...): what arrived is still journaled
+            hub.failed(error);
             writer.complete();
         }
     }

@@ -34,6 +34,7 @@ public record RemoteUpstream(String name, WatchClient client, int batchSize) {
                 name,
                 request.canonical(),
                 pinned,
+                true,
                 () -> new RemoteIngest(client, request, bootstrap, batchSize));
     }
 }

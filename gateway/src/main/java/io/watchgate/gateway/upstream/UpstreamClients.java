@@ -8,6 +8,7 @@ import io.watchgate.core.auth.ClientCredentials;
 import io.watchgate.gateway.config.WatchgateProperties;
 import io.watchgate.gateway.config.WatchgateProperties.Auth;
 import io.watchgate.gateway.config.WatchgateProperties.UpstreamProperties;
+import io.watchgate.gateway.hub.HubObserver;
 import io.watchgate.store.WatchgateStore;
 import java.net.URI;
 import java.util.Collections;
@@ -24,15 +25,20 @@ public final class UpstreamClients implements AutoCloseable {
 
     private final Map<String, RemoteUpstream> upstreams;
 
-    /** Builds a client per configured upstream; their sessions resume from the store's journal. */
-    public UpstreamClients(WatchgateProperties properties, WatchgateStore store) {
-        JournalPositions positions = new JournalPositions(store);
+    /**
+     * Builds a client per configured upstream; their sessions resume from the store's journal.
+     *
+     * @param observer told of cursor commits and bytes received
+     */
+    public UpstreamClients(WatchgateProperties properties, WatchgateStore store, HubObserver observer) {
+        JournalPositions positions = new JournalPositions(store, observer);
         Map<String, RemoteUpstream> built = new LinkedHashMap<>();
         properties.upstreams().forEach((name, config) -> {
             WatchClient client = WatchClient.builder()
                     .upstream(upstream(name, config))
                     .auth(auth(config.auth()))
                     .cursorStore(positions)
+                    .bytesReceived(bytes -> observer.upstreamBytes(name, bytes))
                     .heartbeatTimeout(config.heartbeatTimeout())
                     .backoff(new BackoffPolicy(
                             config.backoff().initial(),

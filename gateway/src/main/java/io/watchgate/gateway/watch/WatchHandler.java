@@ -7,6 +7,7 @@ import io.watchgate.gateway.hub.SubscriberStream;
 import io.watchgate.gateway.sse.EventStreamFrames;
 import io.watchgate.gateway.sse.EventStreams;
 import io.watchgate.gateway.web.GatewayException;
+import io.watchgate.gateway.web.Subscribers;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
@@ -49,7 +50,12 @@ public final class WatchHandler {
         Flux<byte[]> body = Flux.using(
                         () -> hub.join(target.spec()),
                         session -> SubscriberStream.open(
-                                session, query.start(), query.requested(), target.filter(), fanout.subscriberQueue()),
+                                session,
+                                query.start(),
+                                query.requested(),
+                                target.filter(),
+                                fanout.subscriberQueue(),
+                                Subscribers.describe(request, "eventsource")),
                         hub::leave)
                 .<byte[]>handle((item, sink) -> {
                     byte[] frame = frames.render(item);

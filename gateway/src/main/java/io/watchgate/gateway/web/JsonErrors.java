@@ -38,21 +38,25 @@ public final class JsonErrors implements WebExceptionHandler, Ordered {
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
         if (exchange.getResponse().isCommitted()) {
-            log.info(
-                    "event=http.stream_failed request_id={} path={} error=\"{}\"",
-                    RequestIds.of(exchange),
-                    exchange.getRequest().getPath(),
-                    error.toString());
+            log.atInfo()
+                    .addKeyValue("request_id", RequestIds.of(exchange))
+                    .log(
+                            "event=http.stream_failed request_id={} path={} error=\"{}\"",
+                            RequestIds.of(exchange),
+                            exchange.getRequest().getPath(),
+                            error.toString());
             return Mono.error(error);
         }
         Rendered rendered = render(error);
         if (rendered.status().is5xxServerError() && !(error instanceof StoreUnavailableException)) {
-            log.warn(
-                    "event=http.error request_id={} path={} error=\"{}\"",
-                    RequestIds.of(exchange),
-                    exchange.getRequest().getPath(),
-                    error.toString(),
-                    error);
+            log.atWarn()
+                    .addKeyValue("request_id", RequestIds.of(exchange))
+                    .log(
+                            "event=http.error request_id={} path={} error=\"{}\"",
+                            RequestIds.of(exchange),
+                            exchange.getRequest().getPath(),
+                            error.toString(),
+                            error);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", rendered.code());
