@@ -250,7 +250,7 @@ class FanOutIntegrationTests {
 
     private int subscriberCount() {
         return gateway.bean(SessionHub.class).sessions().stream()
-                .mapToInt(session -> session.subscribers().size())
+                .mapToInt(HubSession::attachedCount)
                 .sum();
     }
 

@@ -213,6 +213,14 @@ public final class HubSession {
         return List.copyOf(connected);
     }
 
+    /**
+     * The subscribers the broadcast offers notifications to: {@link #subscribers()} without those
+     * cut off for lagging.
+     */
+    public int attachedCount() {
+        return subscribers.get().length;
+    }
+
     /** Subscribers cut off because they fell behind, since the session started. */
     public long laggedCount() {
         return lagged.get();
