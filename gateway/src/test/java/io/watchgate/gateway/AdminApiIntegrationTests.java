@@ -203,7 +203,7 @@ class AdminApiIntegrationTests {
             assertThat(admin.post("/admin/sessions/0123456789abcdef0123456789abcdef/reconnect")
                             .status())
                     .isEqualTo(404);
-            gateway.post("/api/v1/notification", "{\"event_type\":\"demo\",\"identifier\":{},\"payload\":1}");
+            publishLocalDemo(gateway);
             Answer local = admin.post("/admin/sessions/" + segment("local/demo") + "/reconnect");
             assertThat(local.status()).isEqualTo(409);
             assertThat(local.json().get("code").asString()).isEqualTo("NOT_APPLICABLE");
@@ -259,7 +259,7 @@ class AdminApiIntegrationTests {
             assertThat(admin.get("/admin/sessions/" + key).status()).isEqualTo(404);
             assertThat(admin.delete("/admin/sessions/" + key).status()).isEqualTo(404);
 
-            gateway.post("/api/v1/notification", "{\"event_type\":\"demo\",\"identifier\":{},\"payload\":1}");
+            publishLocalDemo(gateway);
             assertThat(admin.delete("/admin/sessions/" + segment("local/demo")).status())
                     .isEqualTo(409);
         }
@@ -322,7 +322,7 @@ class AdminApiIntegrationTests {
             assertThat(admin.put("/admin/sessions/0123456789abcdef0123456789abcdef/cursor", "{\"cursor\":\"1\"}")
                             .status())
                     .isEqualTo(404);
-            gateway.post("/api/v1/notification", "{\"event_type\":\"demo\",\"identifier\":{},\"payload\":1}");
+            publishLocalDemo(gateway);
             assertThat(admin.put("/admin/sessions/" + segment("local/demo") + "/cursor", "{\"cursor\":\"1\"}")
                             .status())
                     .isEqualTo(409);
@@ -394,6 +394,13 @@ class AdminApiIntegrationTests {
                             .status())
                     .isEqualTo(404);
         }
+    }
+
+    /** Publishes to the local origin, which starts its session {@code local/demo}. */
+    private static void publishLocalDemo(GatewayInstance gateway) {
+        assertThat(gateway.post("/api/v1/notification", "{\"event_type\":\"demo\",\"identifier\":{},\"payload\":1}")
+                        .status())
+                .isEqualTo(200);
     }
 
     static JsonNode session(AdminClient admin, String key) {

@@ -182,39 +182,59 @@ public final class GatewayMetrics implements HubObserver {
     }
 
     private Counter received(String upstream) {
-        return received.computeIfAbsent(
-                upstream,
-                name -> Counter.builder("watchgate.notifications.received")
-                        .description("Notifications received and journaled")
-                        .tag("upstream", name)
-                        .register(registry));
+        return counter(
+                received,
+                "watchgate.notifications.received",
+                "Notifications received and journaled",
+                null,
+                "upstream",
+                upstream);
     }
 
     private Counter bytes(String upstream) {
-        return bytes.computeIfAbsent(
-                upstream,
-                name -> Counter.builder("watchgate.upstream.received")
-                        .description("Bytes read from upstream connections")
-                        .baseUnit("bytes")
-                        .tag("upstream", name)
-                        .register(registry));
+        return counter(
+                bytes,
+                "watchgate.upstream.received",
+                "Bytes read from upstream connections",
+                "bytes",
+                "upstream",
+                upstream);
     }
 
     private Counter reconnects(String reason) {
-        return reconnects.computeIfAbsent(
-                reason,
-                name -> Counter.builder("watchgate.reconnects")
-                        .description("New upstream connections after the first, by reason")
-                        .tag("reason", name)
-                        .register(registry));
+        return counter(
+                reconnects,
+                "watchgate.reconnects",
+                "New upstream connections after the first, by reason",
+                null,
+                "reason",
+                reason);
     }
 
     private Counter storeErrors(String operation) {
-        return storeErrors.computeIfAbsent(
-                operation,
-                name -> Counter.builder("watchgate.store.errors")
-                        .description("Store operations that failed (retried or not)")
-                        .tag("operation", name)
+        return counter(
+                storeErrors,
+                "watchgate.store.errors",
+                "Store operations that failed (retried or not)",
+                null,
+                "operation",
+                operation);
+    }
+
+    /** The counter of one label value, registered the first time it is needed. */
+    private Counter counter(
+            Map<String, Counter> byValue,
+            String name,
+            String description,
+            @Nullable String baseUnit,
+            String label,
+            String value) {
+        return byValue.computeIfAbsent(
+                value,
+                v -> Counter.builder(name)
+                        .description(description)
+                        .baseUnit(baseUnit)
+                        .tag(label, v)
                         .register(registry));
     }
 }
