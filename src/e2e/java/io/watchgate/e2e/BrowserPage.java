@@ -114,6 +114,14 @@ final class BrowserPage {
         return headers;
     }
 
+    /** Sets the size of the page's viewport (for screenshots). */
+    void resize(int width, int height) {
+        devTools.send(
+                session,
+                "Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+    }
+
     /** Saves a PNG screenshot of the page. */
     void screenshot(Path file) {
         String png = devTools.send(session, "Page.captureScreenshot", Map.of("format", "png"))
