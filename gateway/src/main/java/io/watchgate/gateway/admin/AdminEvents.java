@@ -83,19 +83,25 @@ final class AdminEvents {
                 .orElseThrow(() -> GatewayException.notFound("SESSION_NOT_FOUND", "no session " + key + " runs here"));
         // listening starts before the detail is read, and what arrives meanwhile is kept: the
         // detail and the transitions after it leave nothing out
-        Disposable.Swap listening = Disposables.swap();
-        Flux<byte[]> live = transitions(hub.transitions()
-                        .filter(transition -> transition.session().equals(key))
-                        .takeUntilOther(session.ended()))
-                .replay(PENDING_TRANSITIONS)
-                .autoConnect(0, listening::update);
-        Flux<byte[]> frames = Flux.concat(
-                        views.detail(session).map(detail -> frame("session", detail)),
-                        live,
-                        Mono.fromSupplier(() -> frame(
-                                "session_ended",
-                                Map.of("session", key, "state", session.state().name()))))
-                .doFinally(signal -> listening.dispose());
+        Flux<byte[]> frames = Flux.defer(() -> {
+            Disposable.Swap listening = Disposables.swap();
+            Flux<byte[]> live = transitions(hub.transitions()
+                            .filter(transition -> transition.session().equals(key))
+                            .takeUntilOther(session.ended()))
+                    .replay(PENDING_TRANSITIONS)
+                    .autoConnect(0, listening::update);
+            return Flux.concat(
+                            views.detail(session).map(detail -> frame("session", detail)),
+                            live,
+                            Mono.fromSupplier(() -> frame(
+                                    "session_ended",
+                                    Map.of(
+                                            "session",
+                                            key,
+                                            "state",
+                                            session.state().name()))))
+                    .doFinally(signal -> listening.dispose());
+        });
         return respond(frames);
     }
 
