@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.watchgate.core.testing.AvisoTestServer;
 import io.watchgate.core.testing.Await;
+import io.watchgate.gateway.hub.SessionHub;
 import io.watchgate.gateway.testing.AdminClient;
 import io.watchgate.gateway.testing.AdminClient.Answer;
 import io.watchgate.gateway.testing.GatewayInstance;
@@ -94,6 +95,33 @@ class MetricsAndHealthIntegrationTests {
     }
 
     @Test
+    void perSessionMetersAreLabelledWithTheSessionKeyOnlyWhenAskedFor() {
+        try (TestDatabase database = TestDatabase.create(MetricsAndHealthIntegrationTests.class, Dialect.H2);
+                AvisoTestServer upstream = AvisoTestServer.start();
+                GatewayInstance gateway =
+                        gateway(upstream, database.url(), Map.of("watchgate.metrics.session-labels", "true"))) {
+            upstream.awaitOpenStreams(1, WAIT);
+            String key = AdminApiIntegrationTests.awaitSession(new AdminClient(gateway, TOKEN), session -> true);
+            upstream.publishMany("mars", Map.of("class", "od"), 3);
+            String labels = "{session=\"" + key + "\",upstream=\"ecmwf\"}";
+            Await.until(
+                    () -> value(gateway, "watchgate_session_notifications_total" + labels) == 3,
+                    WAIT,
+                    "the session's own counter");
+            assertThat(value(gateway, "watchgate_session_subscribers" + labels)).isZero();
+
+            assertThat(new AdminClient(gateway, TOKEN)
+                            .delete("/admin/sessions/" + key)
+                            .status())
+                    .isEqualTo(200);
+            Await.until(
+                    () -> value(gateway, "watchgate_session_notifications_total" + labels) == -1,
+                    WAIT,
+                    "the session's meters removed with it");
+        }
+    }
+
+    @Test
     void healthIsDownWhileAPinnedSessionHasFailedAndUpWhileOneBacksOff() {
         try (TestDatabase database = TestDatabase.create(MetricsAndHealthIntegrationTests.class, Dialect.H2);
                 AvisoTestServer upstream = AvisoTestServer.start()) {
@@ -152,6 +180,7 @@ class MetricsAndHealthIntegrationTests {
                         upstream,
                         database.url().replaceFirst(":" + port(database.url()) + "/", ":" + proxy.port() + "/"),
                         Map.of())) {
+            upstream.awaitOpenStreams(1, WAIT);
             Await.until(() -> health(gateway).status() == 200, WAIT, "UP");
 
             proxy.cut();
@@ -160,8 +189,15 @@ class MetricsAndHealthIntegrationTests {
             assertThat(store.get("status").asString()).isEqualTo("DOWN");
             assertThat(store.get("details").get("error").asString()).isNotBlank();
 
-            proxy.restore();
-            Await.until(() -> health(gateway).status() == 200, WAIT, "UP again");
+            // a session that starts while the store is away waits for it instead of failing
+            try (SseRecorder subscriber = SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=rd"))) {
+                Await.until(() -> gateway.bean(SessionHub.class).sessions().size() == 2, WAIT, "a second session");
+                proxy.restore();
+                Await.until(() -> health(gateway).status() == 200, WAIT, "UP again");
+                upstream.awaitOpenStreams(2, WAIT);
+                upstream.publish("mars", Map.of("class", "rd"), null);
+                Await.until(() -> subscriber.notifications().size() == 1, WAIT, "the new session runs");
+            }
         }
     }
 

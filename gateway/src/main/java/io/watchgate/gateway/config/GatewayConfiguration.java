@@ -84,7 +84,8 @@ class GatewayConfiguration {
 
     @Bean
     GatewayMetrics gatewayMetrics(MeterRegistry registry, WatchgateProperties properties) {
-        GatewayMetrics metrics = new GatewayMetrics(registry);
+        GatewayMetrics metrics =
+                new GatewayMetrics(registry, properties.metrics().sessionLabels());
         List<String> upstreams = new ArrayList<>(properties.upstreams().keySet());
         upstreams.add(WatchgateProperties.LOCAL);
         metrics.upstreams(upstreams);

@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param journal how long notifications are kept for resuming subscribers
  * @param admin the admin API
  * @param cors which browser origins may open streams
+ * @param metrics what the meters are labelled with
  */
 @ConfigurationProperties("watchgate")
 public record WatchgateProperties(
@@ -30,7 +31,8 @@ public record WatchgateProperties(
         @DefaultValue Fanout fanout,
         @DefaultValue Journal journal,
         @DefaultValue Admin admin,
-        @DefaultValue Cors cors) {
+        @DefaultValue Cors cors,
+        @DefaultValue Metrics metrics) {
 
     /** The name of the built-in origin ({@code POST /api/v1/notification}). */
     public static final String LOCAL = "local";
@@ -263,6 +265,14 @@ public record WatchgateProperties(
             positive(problems, "watchgate.journal.purge-interval", purgeInterval);
         }
     }
+
+    /**
+     * The meters.
+     *
+     * @param sessionLabels whether to publish per-session meters labelled with the session key
+     *     ({@code watchgate_session_*}); off by default, as every session adds series
+     */
+    public record Metrics(@DefaultValue("false") boolean sessionLabels) {}
 
     /**
      * The admin API.

@@ -41,6 +41,12 @@ public interface HubObserver {
     /** A subscriber was cut off because it fell behind. */
     default void lagged() {}
 
+    /** A session started (it appears in {@link SessionHub#sessions()}). */
+    default void sessionStarted(HubSession session) {}
+
+    /** A session ended. */
+    default void sessionEnded(HubSession session) {}
+
     /** A session changed state or reported an incident. */
     default void transition(SessionTransition transition) {}
 }

@@ -324,6 +324,7 @@ public final class HubSession {
         }
         Ingest feed = spec.ingest().get();
         ingest = feed;
+        observer.sessionStarted(this);
         log.atInfo()
                 .addKeyValue("session", key())
                 .addKeyValue("upstream", spec.upstream())
@@ -379,6 +380,7 @@ public final class HubSession {
         }
         status.tryEmitComplete();
         ended.tryEmitEmpty();
+        observer.sessionEnded(this);
         log.atInfo()
                 .addKeyValue("session", key())
                 .addKeyValue("upstream", spec.upstream())

@@ -3,7 +3,9 @@ package io.watchgate.gateway.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.watchgate.core.SessionState;
 import io.watchgate.core.SessionStatus;
@@ -12,6 +14,7 @@ import io.watchgate.gateway.hub.HubSession;
 import io.watchgate.gateway.hub.SessionHub;
 import io.watchgate.gateway.hub.SessionTransition;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +26,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The gateway's Micrometer meters, named {@code watchgate.*} (exported to Prometheus as {@code
  * watchgate_*}). Labels are bounded: session states, reconnect reasons and store operations are
- * fixed sets, upstreams come from the configuration; no meter is labelled by session key.
+ * fixed sets, upstreams come from the configuration; no meter is labelled by session key unless
+ * per-session meters are asked for ({@code watchgate_session_*}, removed when the session ends).
  */
 public final class GatewayMetrics implements HubObserver {
 
@@ -53,10 +57,22 @@ public final class GatewayMetrics implements HubObserver {
     private final Map<String, Counter> bytes = new ConcurrentHashMap<>();
     private final Map<String, Counter> reconnects = new ConcurrentHashMap<>();
     private final Map<String, Counter> storeErrors = new ConcurrentHashMap<>();
+    private final boolean sessionLabels;
+    private final Map<HubSession, List<Meter>> sessionMeters = new ConcurrentHashMap<>();
 
-    /** Registers the meters that do not need the hub. */
+    /** Registers the meters that do not need the hub, without per-session meters. */
     public GatewayMetrics(MeterRegistry registry) {
+        this(registry, false);
+    }
+
+    /**
+     * Registers the meters that do not need the hub.
+     *
+     * @param sessionLabels whether each session also gets meters labelled with its key
+     */
+    public GatewayMetrics(MeterRegistry registry, boolean sessionLabels) {
         this.registry = registry;
+        this.sessionLabels = sessionLabels;
         FunctionCounter.builder("watchgate.notifications.delivered", delivered, LongAdder::sum)
                 .description("Notifications handed to subscribers' connections")
                 .register(registry);
@@ -118,6 +134,36 @@ public final class GatewayMetrics implements HubObserver {
             count += session.subscribers().size();
         }
         return count;
+    }
+
+    @Override
+    public void sessionStarted(HubSession session) {
+        if (!sessionLabels) {
+            return;
+        }
+        Tags tags = Tags.of("session", session.key(), "upstream", session.spec().upstream());
+        sessionMeters.put(
+                session,
+                List.of(
+                        Gauge.builder(
+                                        "watchgate.session.subscribers",
+                                        session,
+                                        s -> s.subscribers().size())
+                                .description("Connected subscribers of one session")
+                                .tags(tags)
+                                .register(registry),
+                        FunctionCounter.builder("watchgate.session.notifications", session, HubSession::journaledCount)
+                                .description("Notifications one session journaled on this node")
+                                .tags(tags)
+                                .register(registry)));
+    }
+
+    @Override
+    public void sessionEnded(HubSession session) {
+        List<Meter> meters = sessionMeters.remove(session);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
     }
 
     @Override

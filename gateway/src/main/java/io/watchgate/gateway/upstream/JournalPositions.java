@@ -23,7 +23,8 @@ final class JournalPositions implements CursorStore {
 
     @Override
     public Mono<Checkpoint> load(String sessionKey) {
-        return store.journal(sessionKey).position();
+        // a store that is briefly unavailable must not fail a starting session for good
+        return store.journal(sessionKey).position().retryWhen(RemoteIngest.UNTIL_STORED);
     }
 
     @Override

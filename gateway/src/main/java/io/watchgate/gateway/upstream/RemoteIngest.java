@@ -30,7 +30,8 @@ import reactor.util.retry.Retry;
  */
 final class RemoteIngest implements Ingest {
 
-    private static final Retry UNTIL_STORED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+    /** Retries what an unavailable store failed, without end: a session waits for its store. */
+    static final Retry UNTIL_STORED = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
             .maxBackoff(Duration.ofSeconds(5))
             .filter(StoreUnavailableException.class::isInstance);
 
