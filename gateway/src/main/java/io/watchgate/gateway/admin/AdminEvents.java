@@ -6,6 +6,7 @@ import io.watchgate.gateway.hub.SessionTransition;
 import io.watchgate.gateway.sse.EventStreamFrames;
 import io.watchgate.gateway.sse.EventStreams;
 import io.watchgate.gateway.web.GatewayException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -112,7 +113,8 @@ final class AdminEvents {
     }
 
     private Mono<ServerResponse> respond(Flux<byte[]> frames) {
-        return EventStreams.respond(frames, heartbeatInterval, EventStreamFrames::heartbeat, timer);
+        return EventStreams.respond(
+                frames.map(ByteBuffer::wrap), heartbeatInterval, EventStreamFrames::heartbeat, timer);
     }
 
     private byte[] frame(String event, Object value) {

@@ -8,6 +8,7 @@ import io.watchgate.gateway.sse.EventStreams;
 import io.watchgate.gateway.watch.SessionTargets;
 import io.watchgate.gateway.web.RequestIds;
 import io.watchgate.gateway.web.Subscribers;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,11 +96,18 @@ public final class AvisoStreamHandler {
                             watch.requested(),
                             target.filter(),
                             fanout.subscriberQueue(),
-                            Subscribers.describe(request, "aviso")),
+                            Subscribers.describe(request, "aviso"),
+                            Subscribers.eventLoop(request)),
                     hub::leave);
             Flux<byte[]> body = body(watch, frames, items, requestId);
             Duration interval = watch.shape() == AvisoWatch.Shape.REPLAY ? NO_HEARTBEAT : fanout.heartbeatInterval();
-            return EventStreams.respond(request, body, interval, frames::heartbeat, timer, fanout.laggedCloseTimeout());
+            return EventStreams.respond(
+                    request,
+                    body.map(ByteBuffer::wrap),
+                    interval,
+                    frames::heartbeat,
+                    timer,
+                    fanout.laggedCloseTimeout());
         });
     }
 

@@ -9,11 +9,16 @@ import io.watchgate.store.journal.JournalEntry;
 import io.watchgate.store.journal.JournalRecord;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -115,21 +120,42 @@ public final class HubSession {
 
     private void broadcast(AppendResult result) {
         newestOffset.accumulateAndGet(result.newestOffset(), Math::max);
+        if (result.appended().isEmpty()) {
+            return;
+        }
+        List<JournaledEvent> events = new ArrayList<>(result.appended().size());
         for (JournalEntry entry : result.appended()) {
-            JournaledEvent event = new JournaledEvent(entry.offset(), entry.notification());
-            for (SubscriberQueue subscriber : subscribers.get()) {
+            events.add(new JournaledEvent(entry.offset(), entry.notification()));
+        }
+        journaled.addAndGet(events.size());
+        lastJournaled = clock.instant();
+        Map<Executor, List<SubscriberQueue>> byLoop = new IdentityHashMap<>();
+        for (SubscriberQueue subscriber : subscribers.get()) {
+            byLoop.computeIfAbsent(subscriber.delivery(), loop -> new ArrayList<>())
+                    .add(subscriber);
+        }
+        byLoop.forEach((loop, queues) -> {
+            try {
+                loop.execute(() -> offer(events, queues));
+            } catch (RejectedExecutionException shutDown) {
+                offer(events, queues);
+            }
+        });
+    }
+
+    /** Offers events to subscribers, in order; a subscriber that refuses one is removed. */
+    private void offer(List<JournaledEvent> events, List<SubscriberQueue> queues) {
+        for (SubscriberQueue subscriber : queues) {
+            for (JournaledEvent event : events) {
                 if (!subscriber.offer(event)) {
                     remove(subscriber);
                     if (subscriber.endReason() == SubscriberQueue.End.LAGGED) {
                         lagged.incrementAndGet();
                         observer.lagged();
                     }
+                    break;
                 }
             }
-        }
-        if (!result.appended().isEmpty()) {
-            journaled.addAndGet(result.appended().size());
-            lastJournaled = clock.instant();
         }
     }
 
@@ -163,9 +189,13 @@ public final class HubSession {
         return status.asFlux();
     }
 
-    /** Attaches a subscriber: from now on, every journaled notification is offered to it. */
-    SubscriberQueue attach(int capacity, SubscriberInfo info) {
-        SubscriberQueue queue = new SubscriberQueue(capacity, clock.instant(), info);
+    /**
+     * Attaches a subscriber: from now on, every journaled notification is offered to it.
+     *
+     * @param delivery where the notifications are offered (the subscriber's event loop)
+     */
+    SubscriberQueue attach(int capacity, SubscriberInfo info, Executor delivery) {
+        SubscriberQueue queue = new SubscriberQueue(capacity, clock.instant(), info, delivery);
         connected.add(queue);
         subscribers.updateAndGet(all -> {
             SubscriberQueue[] more = Arrays.copyOf(all, all.length + 1);
@@ -367,7 +397,7 @@ public final class HubSession {
     /** Tells every subscriber that the gateway is closing. */
     void closeSubscribers() {
         for (SubscriberQueue subscriber : subscribers.get()) {
-            subscriber.end(SubscriberQueue.End.CLOSING);
+            subscriber.endAfterPending(SubscriberQueue.End.CLOSING);
         }
     }
 
@@ -376,7 +406,7 @@ public final class HubSession {
             stopped = true;
         }
         for (SubscriberQueue subscriber : subscribers.get()) {
-            subscriber.end(SubscriberQueue.End.SESSION_ENDED);
+            subscriber.endAfterPending(SubscriberQueue.End.SESSION_ENDED);
         }
         status.tryEmitComplete();
         ended.tryEmitEmpty();

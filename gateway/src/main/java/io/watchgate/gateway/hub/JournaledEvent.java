@@ -2,6 +2,7 @@ package io.watchgate.gateway.hub;
 
 import io.watchgate.core.Notification;
 import io.watchgate.gateway.sse.EventStreamFrames;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
@@ -13,7 +14,7 @@ public final class JournaledEvent {
 
     private final long offset;
     private final Notification notification;
-    private volatile byte @Nullable [] eventStreamFrame;
+    private volatile @Nullable ByteBuffer eventStreamFrame;
     private volatile byte @Nullable [] data;
 
     /**
@@ -35,11 +36,15 @@ public final class JournaledEvent {
         return notification;
     }
 
-    /** {@code id: <offset>} and the notification's data, as EventSource expects it. */
-    public byte[] eventStreamFrame() {
-        byte[] frame = eventStreamFrame;
+    /**
+     * {@code id: <offset>} and the notification's data, as EventSource expects it: one read-only
+     * direct buffer shared by every subscriber, so connections write it without a copy. Readers must
+     * leave its position alone (take a duplicate or a slice).
+     */
+    public ByteBuffer eventStreamFrame() {
+        ByteBuffer frame = eventStreamFrame;
         if (frame == null) {
-            frame = EventStreamFrames.message(Long.toString(offset), notification.raw());
+            frame = EventStreamFrames.shared(EventStreamFrames.message(Long.toString(offset), notification.raw()));
             eventStreamFrame = frame;
         }
         return frame;

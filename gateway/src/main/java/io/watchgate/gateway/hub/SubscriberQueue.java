@@ -1,6 +1,8 @@
 package io.watchgate.gateway.hub;
 
 import java.time.Instant;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -13,6 +15,10 @@ import reactor.util.concurrent.Queues;
 /**
  * One subscriber's bounded queue of live events. The hub offers every journaled event; a full
  * queue marks the subscriber as lagged instead of blocking the hub or growing memory.
+ *
+ * <p>Events are offered on the queue's delivery executor (the subscriber's connection's event loop),
+ * so the subscriber's stream runs and writes on that loop without a thread hop per event; the hub
+ * hands each loop one task per broadcast for all of its subscribers.
  */
 public final class SubscriberQueue {
 
@@ -34,13 +40,20 @@ public final class SubscriberQueue {
     private final Instant since;
     private final SubscriberInfo info;
     private final AtomicLong delivered = new AtomicLong();
+    private final Executor delivery;
 
-    SubscriberQueue(int capacity, Instant since, SubscriberInfo info) {
+    SubscriberQueue(int capacity, Instant since, SubscriberInfo info, Executor delivery) {
         this.events = Sinks.many()
                 .unicast()
                 .onBackpressureBuffer(Queues.<JournaledEvent>get(capacity).get());
         this.since = since;
         this.info = info;
+        this.delivery = delivery;
+    }
+
+    /** Where events are offered to this queue. */
+    Executor delivery() {
+        return delivery;
     }
 
     /** Offers a live event; returns {@code false} once this queue no longer takes any. */
@@ -61,6 +74,15 @@ public final class SubscriberQueue {
     void end(End reason) {
         if (end.compareAndSet(null, reason)) {
             events.tryEmitComplete();
+        }
+    }
+
+    /** Ends the queue after the events already handed to its delivery executor. */
+    void endAfterPending(End reason) {
+        try {
+            delivery.execute(() -> end(reason));
+        } catch (RejectedExecutionException shutDown) {
+            end(reason);
         }
     }
 

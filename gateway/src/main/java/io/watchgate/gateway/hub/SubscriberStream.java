@@ -5,6 +5,7 @@ import io.watchgate.store.journal.JournalBounds;
 import io.watchgate.store.journal.JournalEntry;
 import io.watchgate.store.journal.JournalStart;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import reactor.core.publisher.Flux;
@@ -33,6 +34,8 @@ public final class SubscriberStream {
      * @param filter which notifications this subscriber wants
      * @param capacity the queue's capacity
      * @param info who the subscriber is, for operators
+     * @param delivery where live notifications are offered to the stream: the connection's event
+     *     loop, so it writes them without a thread hop ({@code Runnable::run}: the journal's thread)
      */
     public static Flux<StreamItem> open(
             HubSession session,
@@ -40,9 +43,10 @@ public final class SubscriberStream {
             String requested,
             Predicate<Notification> filter,
             int capacity,
-            SubscriberInfo info) {
+            SubscriberInfo info,
+            Executor delivery) {
         return Flux.defer(() -> {
-            SubscriberQueue queue = session.attach(capacity, info);
+            SubscriberQueue queue = session.attach(capacity, info, delivery);
             AtomicLong seen = new AtomicLong(start instanceof StartPoint.AfterOffset after ? after.offset() : 0);
             AtomicLong delivered = new AtomicLong(seen.get());
             Flux<StreamItem> replay = start instanceof StartPoint.Live

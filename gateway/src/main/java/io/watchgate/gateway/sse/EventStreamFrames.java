@@ -1,5 +1,6 @@
 package io.watchgate.gateway.sse;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -33,6 +34,14 @@ public final class EventStreamFrames {
     /** The reconnection delay an EventSource should use. */
     public static byte[] retry(Duration delay) {
         return ("retry: " + delay.toMillis() + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A frame many connections write: copied once into off-heap memory (freed with the buffer by
+     * the garbage collector), so no connection copies it again on its way to the socket.
+     */
+    public static ByteBuffer shared(byte[] frame) {
+        return ByteBuffer.allocateDirect(frame.length).put(frame).flip().asReadOnlyBuffer();
     }
 
     /** A comment that keeps proxies from closing an idle stream. */

@@ -1,11 +1,14 @@
 package io.watchgate.gateway.sse;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -19,20 +22,29 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.Connection;
 
-/** Writes a stream of encoded SSE frames as an HTTP response, with heartbeats while it runs. */
+/**
+ * Writes a stream of encoded SSE frames as an HTTP response, with heartbeats while it runs.
+ *
+ * <p>Frames are wrapped, never copied: a frame shared by many subscribers (a direct buffer encoded
+ * once per notification) goes to every connection as the same memory. They are written as they
+ * come and flushed once no more are waiting, so a burst leaves in few writes while a lone event is
+ * flushed at once.
+ */
 public final class EventStreams {
+
+    private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
     private EventStreams() {}
 
     /**
-     * A {@code text/event-stream} response of these frames. Each frame's bytes are wrapped, not
-     * copied, so a frame shared by many subscribers stays one array.
+     * A {@code text/event-stream} response of these frames.
      *
-     * @param frames the frames; the response ends when they complete
+     * @param frames the frames, from their position to their limit (which are left as they are);
+     *     the response ends when they complete
      * @param heartbeat the frame sent every {@code interval} while the stream runs
      */
     public static Mono<ServerResponse> respond(
-            Flux<byte[]> frames, Duration interval, Supplier<byte[]> heartbeat, Scheduler timer) {
+            Flux<ByteBuffer> frames, Duration interval, Supplier<byte[]> heartbeat, Scheduler timer) {
         return respond(null, frames, interval, heartbeat, timer, Duration.ZERO);
     }
 
@@ -46,30 +58,30 @@ public final class EventStreams {
      */
     public static Mono<ServerResponse> respond(
             @Nullable ServerRequest request,
-            Flux<byte[]> frames,
+            Flux<ByteBuffer> frames,
             Duration interval,
             Supplier<byte[]> heartbeat,
             Scheduler timer,
             Duration closeTimeout) {
         Sinks.Empty<Void> done = Sinks.empty();
-        Flux<byte[]> main = frames.doFinally(signal -> done.tryEmitEmpty());
-        Flux<byte[]> beats = Flux.interval(interval, interval, timer)
+        Flux<ByteBuffer> main = frames.doFinally(signal -> done.tryEmitEmpty());
+        Flux<ByteBuffer> beats = Flux.interval(interval, interval, timer)
                 .onBackpressureDrop()
-                .map(tick -> heartbeat.get())
+                .map(tick -> ByteBuffer.wrap(heartbeat.get()))
                 .takeUntilOther(done.asMono());
-        Flux<DataBuffer> body = Flux.merge(main, beats).map(DefaultDataBufferFactory.sharedInstance::wrap);
+        Flux<DataBuffer> body = Flux.merge(main, beats).map(frame -> BUFFERS.wrap(Unpooled.wrappedBuffer(frame)));
         return ServerResponse.ok()
                 .contentType(MediaType.TEXT_EVENT_STREAM)
                 .cacheControl(CacheControl.noCache())
                 .header("X-Accel-Buffering", "no")
                 .body((response, context) -> {
                     if (request == null || closeTimeout.isZero()) {
-                        return response.writeAndFlushWith(body.map(Mono::just));
+                        return response.writeWith(body);
                     }
                     Disposable.Swap closer = Disposables.swap();
                     Flux<DataBuffer> closing = body.doOnComplete(() -> closer.update(timer.schedule(
                             () -> closeConnection(request), closeTimeout.toMillis(), TimeUnit.MILLISECONDS)));
-                    return response.writeAndFlushWith(closing.map(Mono::just)).doFinally(signal -> closer.dispose());
+                    return response.writeWith(closing).doFinally(signal -> closer.dispose());
                 });
     }
 

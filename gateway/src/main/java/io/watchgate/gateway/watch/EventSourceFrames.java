@@ -3,6 +3,7 @@ package io.watchgate.gateway.watch;
 import io.watchgate.core.SessionStatus;
 import io.watchgate.gateway.hub.StreamItem;
 import io.watchgate.gateway.sse.EventStreamFrames;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -18,7 +19,8 @@ final class EventSourceFrames {
     }
 
     /** The frame of an item, or {@code null} for items this format does not show. */
-    byte @Nullable [] render(StreamItem item) {
+    @Nullable
+    ByteBuffer render(StreamItem item) {
         return switch (item) {
             case StreamItem.Event event -> event.event().eventStreamFrame();
             case StreamItem.ReplayCompleted completed -> null;
@@ -50,7 +52,7 @@ final class EventSourceFrames {
         return body;
     }
 
-    private byte[] named(String event, Map<String, ?> data) {
-        return EventStreamFrames.named(event, json.writeValueAsString(data));
+    private ByteBuffer named(String event, Map<String, ?> data) {
+        return ByteBuffer.wrap(EventStreamFrames.named(event, json.writeValueAsString(data)));
     }
 }

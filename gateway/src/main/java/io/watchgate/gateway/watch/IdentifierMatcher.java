@@ -4,6 +4,7 @@ import io.watchgate.core.IdentifierFilter;
 import io.watchgate.core.Notification;
 import java.math.BigDecimal;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -12,17 +13,50 @@ import org.jspecify.annotations.Nullable;
  * aviso's identifier filters applied to notifications of the local origin: equality compares
  * strings (or numbers, when both sides are numeric), the ordering operators compare numbers, and a
  * missing field never matches.
+ *
+ * <p>Subscribers with the same filters share one matcher ({@link #of}), which remembers its last
+ * answer: a notification fanned out to a thousand such subscribers is matched once.
  */
 final class IdentifierMatcher implements Predicate<Notification> {
 
+    /** The most matchers kept for sharing; beyond it, the cache starts over. */
+    static final int SHARED_MAX = 4096;
+
+    private static final Map<Map<String, IdentifierFilter>, IdentifierMatcher> SHARED = new ConcurrentHashMap<>();
+
     private final Map<String, IdentifierFilter> filters;
+    private volatile @Nullable Answer last;
+
+    private record Answer(Notification notification, boolean matches) {}
 
     IdentifierMatcher(Map<String, IdentifierFilter> filters) {
         this.filters = Map.copyOf(filters);
     }
 
+    /** The matcher of these filters, shared with the other subscribers that use the same. */
+    static IdentifierMatcher of(Map<String, IdentifierFilter> filters) {
+        IdentifierMatcher matcher = SHARED.get(filters);
+        if (matcher != null) {
+            return matcher;
+        }
+        if (SHARED.size() >= SHARED_MAX) {
+            SHARED.clear();
+        }
+        return SHARED.computeIfAbsent(Map.copyOf(filters), IdentifierMatcher::new);
+    }
+
     @Override
     public boolean test(Notification notification) {
+        Answer answer = last;
+        if (answer != null && answer.notification() == notification) {
+            return answer.matches();
+        }
+        boolean matches = matchesAll(notification);
+        last = new Answer(notification, matches);
+        return matches;
+    }
+
+    private boolean matchesAll(Notification notification) {
         for (Map.Entry<String, IdentifierFilter> filter : filters.entrySet()) {
             if (!matches(filter.getValue(), notification.identifier().get(filter.getKey()))) {
                 return false;

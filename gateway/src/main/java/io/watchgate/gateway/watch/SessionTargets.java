@@ -106,7 +106,7 @@ public final class SessionTargets {
     }
 
     private Target local(String eventType, Map<String, IdentifierFilter> filters) {
-        return new Target(local.session(eventType).spec(), new IdentifierMatcher(filters));
+        return new Target(local.session(eventType).spec(), IdentifierMatcher.of(filters));
     }
 
     private static Target aviso(

@@ -8,6 +8,7 @@ import io.watchgate.gateway.sse.EventStreamFrames;
 import io.watchgate.gateway.sse.EventStreams;
 import io.watchgate.gateway.web.GatewayException;
 import io.watchgate.gateway.web.Subscribers;
+import java.nio.ByteBuffer;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
@@ -47,7 +48,7 @@ public final class WatchHandler {
         WatchQuery query =
                 WatchQuery.parse(request.queryParams(), request.headers().firstHeader("Last-Event-ID"));
         SessionTargets.Target target = targets.of(upstream, query, false);
-        Flux<byte[]> body = Flux.using(
+        Flux<ByteBuffer> body = Flux.using(
                         () -> hub.join(target.spec()),
                         session -> SubscriberStream.open(
                                 session,
@@ -55,15 +56,16 @@ public final class WatchHandler {
                                 query.requested(),
                                 target.filter(),
                                 fanout.subscriberQueue(),
-                                Subscribers.describe(request, "eventsource")),
+                                Subscribers.describe(request, "eventsource"),
+                                Subscribers.eventLoop(request)),
                         hub::leave)
-                .<byte[]>handle((item, sink) -> {
-                    byte[] frame = frames.render(item);
+                .<ByteBuffer>handle((item, sink) -> {
+                    ByteBuffer frame = frames.render(item);
                     if (frame != null) {
                         sink.next(frame);
                     }
                 })
-                .startWith(EventStreamFrames.retry(fanout.retry()));
+                .startWith(ByteBuffer.wrap(EventStreamFrames.retry(fanout.retry())));
         return EventStreams.respond(
                 request,
                 body,

@@ -50,4 +50,20 @@ class IdentifierMatcherTests {
         assertThat(in.test(with(Map.of("region", "south")))).isTrue();
         assertThat(in.test(with(Map.of("region", "east")))).isFalse();
     }
+
+    @Test
+    void subscribersWithTheSameFiltersShareAMatcherThatAnswersEachNotificationAfresh() {
+        var shared = IdentifierMatcher.of(Map.of("class", IdentifierFilter.exact("od")));
+        assertThat(IdentifierMatcher.of(Map.of("class", IdentifierFilter.exact("od"))))
+                .isSameAs(shared);
+        assertThat(IdentifierMatcher.of(Map.of("class", IdentifierFilter.exact("rd"))))
+                .isNotSameAs(shared);
+        Notification od = with(Map.of("class", "od"));
+        assertThat(shared.test(od)).isTrue();
+        assertThat(shared.test(od)).as("the remembered answer").isTrue();
+        assertThat(shared.test(with(Map.of("class", "rd"))))
+                .as("another notification is matched again")
+                .isFalse();
+        assertThat(shared.test(od)).isTrue();
+    }
 }
