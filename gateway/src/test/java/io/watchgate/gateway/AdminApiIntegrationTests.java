@@ -352,6 +352,30 @@ class AdminApiIntegrationTests {
     }
 
     @Test
+    void aSubscriberOfAPinnedSessionThatFailedStartsItAgainStillPinned() {
+        try (AvisoTestServer upstream = AvisoTestServer.start()) {
+            upstream.failNext(1, 403, null);
+            try (GatewayInstance gateway = pinned(upstream)) {
+                AdminClient admin = new AdminClient(gateway, TOKEN);
+                String key = awaitSession(
+                        admin, session -> "FAILED".equals(session.get("state").asString()));
+
+                try (SseRecorder subscriber = SseRecorder.open(gateway.uri(WATCH))) {
+                    upstream.awaitOpenStreams(1, WAIT);
+                    Await.until(
+                            () -> "LIVE".equals(session(admin, key).get("state").asString()), WAIT, "live");
+                    JsonNode session = session(admin, key);
+                    // the pinned spec, not the subscriber's: it keeps running once the subscriber leaves
+                    assertThat(session.get("pinned").asBoolean()).isTrue();
+                    assertThat(session.get("request").asString()).contains("mars");
+                    upstream.publish("mars", Map.of("class", "od"), null);
+                    Await.until(() -> subscriber.notifications().size() == 1, WAIT, "the subscriber is served");
+                }
+            }
+        }
+    }
+
+    @Test
     void theEventStreamsSendSnapshotsAndTransitionsAsTheyHappen() {
         try (AvisoTestServer upstream = AvisoTestServer.start();
                 GatewayInstance gateway = pinned(upstream)) {

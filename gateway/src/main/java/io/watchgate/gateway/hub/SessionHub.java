@@ -64,17 +64,26 @@ public final class SessionHub {
     }
 
     /**
-     * Joins the session of this spec, starting it when it does not run. Every join is paired with
-     * one {@link #leave}.
+     * Joins the session of this spec, starting it when it does not run. A pinned session that ended
+     * (it failed) starts again from its own spec, still pinned. Every join is paired with one
+     * {@link #leave}.
      */
     public HubSession join(SessionSpec spec) {
         while (true) {
-            HubSession session = sessions.computeIfAbsent(spec.key(), key -> create(spec));
+            HubSession session = sessions.compute(spec.key(), (key, present) -> {
+                if (present == null) {
+                    return create(spec);
+                }
+                if (present.isStopped()) {
+                    return create(present.spec().pinned() ? present.spec() : spec);
+                }
+                return present;
+            });
             if (session.retain()) {
                 session.start();
                 return session;
             }
-            sessions.remove(spec.key(), session);
+            // it stopped between the two steps: the next round replaces it
         }
     }
 
