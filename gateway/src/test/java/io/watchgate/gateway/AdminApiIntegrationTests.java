@@ -376,6 +376,43 @@ class AdminApiIntegrationTests {
     }
 
     @Test
+    void gapsAreCountedButNeitherListedNorStreamedAsTransitions() {
+        try (AvisoTestServer upstream = AvisoTestServer.start();
+                GatewayInstance gateway = pinned(upstream)) {
+            AdminClient admin = new AdminClient(gateway, TOKEN);
+            upstream.awaitOpenStreams(1, WAIT);
+            String key = awaitSession(
+                    admin, session -> "LIVE".equals(session.get("state").asString()));
+            Map<String, String> auth = Map.of("Authorization", "Bearer " + TOKEN);
+            try (SseRecorder events = SseRecorder.open(gateway.uri("/admin/events"), auth)) {
+                Await.until(() -> !events.named("snapshot").isEmpty(), WAIT, "a first snapshot");
+                upstream.publish("mars", Map.of("class", "od"), null);
+                int gaps = 60; // more than the 50 transitions a session keeps
+                for (int i = 0; i < gaps; i++) {
+                    upstream.skipSequences(1);
+                    upstream.publish("mars", Map.of("class", "od"), null);
+                }
+                Await.until(
+                        () -> session(admin, key).get("counters").get("gaps").asLong() == gaps, WAIT, "every gap seen");
+                Await.until(
+                        () -> MetricsAndHealthIntegrationTests.value(gateway, "watchgate_upstream_gaps_total") == gaps,
+                        WAIT,
+                        "every gap counted");
+                assertThat(reasons(session(admin, key)))
+                        .contains("connecting", "connected")
+                        .doesNotContain("gap");
+
+                // a real transition after them comes alone on the event stream
+                upstream.dropOpenStreams();
+                Await.until(() -> transitionReasons(events).contains("connected"), WAIT, "reconnected, seen live");
+                assertThat(transitionReasons(events))
+                        .contains("transport_error")
+                        .doesNotContain("gap");
+            }
+        }
+    }
+
+    @Test
     void theEventStreamsSendSnapshotsAndTransitionsAsTheyHappen() {
         try (AvisoTestServer upstream = AvisoTestServer.start();
                 GatewayInstance gateway = pinned(upstream)) {

@@ -314,7 +314,7 @@ class MetricsAndHealthIntegrationTests {
     }
 
     /** The value of one sample, by its name and labels as written ({@code name{a="b"}}); -1 when absent. */
-    private static double value(GatewayInstance gateway, String sample) {
+    static double value(GatewayInstance gateway, String sample) {
         Matcher matcher =
                 Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(scrape(gateway));
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;

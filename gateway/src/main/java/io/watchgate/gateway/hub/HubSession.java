@@ -174,6 +174,15 @@ public final class HubSession {
         transitionListener.accept(transition);
     }
 
+    /**
+     * Counts a routine incident of the upstream session (an aviso gap), for metrics only: it is not
+     * kept among the recent transitions nor streamed to operators, where a flood of them would push
+     * the state changes out.
+     */
+    public void count(SessionStatus incident) {
+        observer.transition(new SessionTransition(key(), spec.upstream(), incident));
+    }
+
     /** Records the error that ended the session. */
     public void failed(Throwable cause) {
         lastError.updateAndGet(last -> last == null ? null : last.withCause(cause));

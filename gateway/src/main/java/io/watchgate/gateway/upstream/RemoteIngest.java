@@ -64,7 +64,11 @@ final class RemoteIngest implements Ingest {
             }
             AtomicReference<@Nullable SessionState> last = new AtomicReference<>();
             watch.status().subscribe(status -> {
-                hub.record(status);
+                if (isRoutine(status)) {
+                    hub.count(status);
+                } else {
+                    hub.record(status);
+                }
                 if (isNews(last.getAndSet(status.state()), status)) {
                     hub.publishStatus(status);
                 }
@@ -145,6 +149,14 @@ final class RemoteIngest implements Ingest {
 
     private static JournalRecord record(CheckpointedNotification delivered) {
         return new JournalRecord(delivered.notification(), delivered.checkpoint());
+    }
+
+    /**
+     * Gaps are routine (aviso filters and shared counters make them, possibly by the thousand):
+     * counted, not recorded among the session's transitions.
+     */
+    private static boolean isRoutine(SessionStatus status) {
+        return "gap".equals(status.reason());
     }
 
     /** State changes, every backing-off attempt and upstream resets are news to subscribers. */
