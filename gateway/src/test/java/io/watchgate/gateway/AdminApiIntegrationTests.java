@@ -104,6 +104,19 @@ class AdminApiIntegrationTests {
     }
 
     @Test
+    void aTokenConfiguredWithSurroundingWhitespaceIsTheStrippedToken() {
+        try (AvisoTestServer upstream = AvisoTestServer.start();
+                GatewayInstance gateway = gateway(upstream, Map.of("watchgate.admin.token", "  " + TOKEN + "\t "))) {
+            assertThat(new AdminClient(gateway, TOKEN).get("/admin/sessions").status())
+                    .isEqualTo(200);
+            assertThat(new AdminClient(gateway, "x" + TOKEN)
+                            .get("/admin/sessions")
+                            .status())
+                    .isEqualTo(401);
+        }
+    }
+
+    @Test
     void sessionsSubscribersAndDetailDescribeALiveSession() {
         try (AvisoTestServer upstream = AvisoTestServer.start();
                 GatewayInstance gateway = pinned(upstream)) {

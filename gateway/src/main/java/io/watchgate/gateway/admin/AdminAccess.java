@@ -28,7 +28,7 @@ final class AdminAccess implements HandlerFilterFunction<ServerResponse, ServerR
 
     private final byte @Nullable [] tokenDigest;
 
-    /** @param token the admin token; empty: the API is off */
+    /** @param token the admin token, stripped by the configuration; empty: the API is off */
     AdminAccess(String token) {
         this.tokenDigest = token.isEmpty() ? null : digest(token);
     }

@@ -277,7 +277,8 @@ public record WatchgateProperties(
     /**
      * The admin API.
      *
-     * @param token the bearer token it requires; empty: the admin API is off
+     * @param token the bearer token it requires, without surrounding whitespace (stripped here,
+     *     once: what is checked is what requests are compared with); empty: the admin API is off
      * @param snapshotInterval how often the admin event stream sends a full snapshot
      */
     public record Admin(
@@ -287,13 +288,17 @@ public record WatchgateProperties(
         /** The shortest token accepted: a guessable token would open every session to anyone. */
         static final int MIN_TOKEN_LENGTH = 16;
 
+        public Admin {
+            token = token.strip();
+        }
+
         /** Whether the admin API is on. */
         public boolean enabled() {
             return !token.isEmpty();
         }
 
         void check(List<String> problems) {
-            if (enabled() && token.strip().length() < MIN_TOKEN_LENGTH) {
+            if (enabled() && token.length() < MIN_TOKEN_LENGTH) {
                 problems.add("watchgate.admin.token must be at least " + MIN_TOKEN_LENGTH + " characters long");
             }
             positive(problems, "watchgate.admin.snapshot-interval", snapshotInterval);
