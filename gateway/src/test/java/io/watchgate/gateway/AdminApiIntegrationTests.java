@@ -13,12 +13,18 @@ import io.watchgate.gateway.testing.GatewayInstance;
 import io.watchgate.gateway.testing.SseRecorder;
 import io.watchgate.store.sql.Dialect;
 import io.watchgate.store.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,7 +55,7 @@ class AdminApiIntegrationTests {
 
     private GatewayInstance gateway(AvisoTestServer upstream, Map<String, String> properties) {
         Map<String, String> all = new HashMap<>(properties);
-        all.put("watchgate.store.url", database.url());
+        all.putIfAbsent("watchgate.store.url", database.url());
         all.put("watchgate.upstreams.ecmwf.protocol", "aviso");
         all.put("watchgate.upstreams.ecmwf.url", upstream.baseUri().toString());
         all.putIfAbsent("watchgate.admin.token", TOKEN);
@@ -339,6 +345,79 @@ class AdminApiIntegrationTests {
             assertThat(admin.put("/admin/sessions/" + segment("local/demo") + "/cursor", "{\"cursor\":\"1\"}")
                             .status())
                     .isEqualTo(409);
+        }
+    }
+
+    @Test
+    void cursorMovesOfASessionRunOneAtATimeAndOneTheJournalRefusesIsA409() throws Exception {
+        try (TestDatabase postgres = TestDatabase.create(AdminApiIntegrationTests.class, Dialect.POSTGRESQL);
+                AvisoTestServer upstream = AvisoTestServer.start();
+                GatewayInstance gateway = gateway(
+                        upstream,
+                        Map.of(
+                                "watchgate.store.url",
+                                postgres.url(),
+                                "watchgate.upstreams.ecmwf.pinned[0]",
+                                "event_type=mars&class=od"))) {
+            AdminClient admin = new AdminClient(gateway, TOKEN);
+            upstream.awaitOpenStreams(1, WAIT);
+            upstream.publishMany("mars", Map.of("class", "od"), 5);
+            String key = awaitSession(
+                    admin, session -> session.get("journal").get("newest").asLong() == 5);
+            String path = "/admin/sessions/" + key + "/cursor";
+
+            try (Connection writer = postgres.connect();
+                    Statement sql = writer.createStatement()) {
+                // another writer holds the session's journal row: the move waits for it
+                writer.setAutoCommit(false);
+                sql.executeQuery("SELECT epoch FROM journal_session WHERE session_key = '" + key + "' FOR UPDATE")
+                        .close();
+                CompletableFuture<Answer> first =
+                        CompletableFuture.supplyAsync(() -> admin.put(path, "{\"cursor\":2}"));
+                Await.until(() -> waitingForTheJournalRow(postgres) > 0, WAIT, "the move waits for the journal");
+
+                // a second move of the session meanwhile is refused at once
+                Answer second = CompletableFuture.supplyAsync(() -> admin.put(path, "{\"cursor\":3}"))
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(second.status()).as(second.body()).isEqualTo(409);
+                assertThat(second.json().get("code").asString()).isEqualTo("NOT_APPLICABLE");
+                assertThat(second.json().get("message").asString()).contains("in progress");
+
+                // the writer moves the journal's position past where the first move goes
+                sql.executeUpdate("UPDATE journal_session SET upstream_cursor = 'mars@4', upstream_sequence = 4,"
+                        + " epoch = 7 WHERE session_key = '" + key + "'");
+                writer.commit();
+                Answer refused = first.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+                assertThat(refused.json().get("code").asString()).isEqualTo("NOT_APPLICABLE");
+                assertThat(refused.json().get("message").asString()).contains("already past");
+                assertThat(refused.json().get("request_id").asString()).isEqualTo(refused.header("X-Request-ID"));
+            }
+            // the upstream session did not move either
+            assertThat(upstream.watchRequests()).hasSize(1);
+            assertThat(session(admin, key).get("cursor").get("epoch").asLong()).isZero();
+            assertThat(reasons(session(admin, key))).doesNotContain("cursor_moved");
+
+            // the next move goes past the journal's epoch, and takes effect
+            Answer moved = admin.put(path, "{\"cursor\":2}");
+            assertThat(moved.status()).as(moved.body()).isEqualTo(200);
+            assertThat(moved.json().get("epoch").asLong()).isEqualTo(8);
+            upstream.awaitWatchRequests(2, WAIT);
+            assertThat(upstream.watchRequests().get(1).fromId()).isEqualTo("3");
+        }
+    }
+
+    /** How many of the database's queries wait for a lock on a journal row. */
+    private static int waitingForTheJournalRow(TestDatabase database) {
+        try (Connection connection = database.connect();
+                Statement sql = connection.createStatement();
+                ResultSet waiting = sql.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                        + " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        + " AND query LIKE '%journal_session%'")) {
+            waiting.next();
+            return waiting.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.watchgate.gateway.admin;
 
 import io.watchgate.core.SessionState;
 import io.watchgate.core.WatchSession;
+import io.watchgate.core.cursor.Checkpoint;
 import io.watchgate.gateway.hub.HubSession;
 import io.watchgate.gateway.hub.SessionHub;
 import io.watchgate.gateway.web.GatewayException;
@@ -33,6 +34,7 @@ final class AdminHandler {
     private final SessionHub hub;
     private final AdminViews views;
     private final JsonMapper json;
+    private final OneAtATime cursorMoves = new OneAtATime();
 
     AdminHandler(SessionHub hub, AdminViews views, JsonMapper json) {
         this.hub = hub;
@@ -94,7 +96,8 @@ final class AdminHandler {
     /**
      * {@code PUT /admin/sessions/{key}/cursor}, body {@code {"cursor":"N"}}: the session
      * reconnects after that cursor, in a new epoch, so that notifications after it are journaled
-     * and delivered again even if they were before.
+     * and delivered again even if they were before. One move of a session runs at a time: another
+     * one meanwhile answers 409.
      */
     Mono<ServerResponse> moveCursor(ServerRequest request) {
         return Mono.fromSupplier(() -> find(request))
@@ -103,30 +106,52 @@ final class AdminHandler {
                         .flatMap(body -> {
                             WatchSession upstream = upstream(session);
                             CursorMove move = CursorMove.parse(body, json, upstream.request());
-                            return session.journal()
-                                    .position()
-                                    .map(position -> position.epoch())
-                                    .defaultIfEmpty(0L)
-                                    .flatMap(journaledEpoch -> {
-                                        var checkpoint =
-                                                move.checkpoint(Math.max(journaledEpoch, move.epochOf(upstream)) + 1);
-                                        if (!upstream.moveCursor(checkpoint)) {
-                                            throw conflict(
-                                                    "session " + session.key() + " is "
-                                                            + describe(upstream.snapshot()
-                                                                    .state()) + ": its cursor cannot move now");
-                                        }
-                                        audit(request, "move_cursor", session);
-                                        return session.journal()
-                                                .moveCursor(checkpoint)
-                                                .then(Mono.defer(() -> {
-                                                    Map<String, Object> answer = answer(session, "move_cursor");
-                                                    answer.put("cursor", checkpoint.cursor());
-                                                    answer.put("epoch", checkpoint.epoch());
-                                                    return ok(answer);
-                                                }));
-                                    });
+                            return cursorMoves.run(
+                                    session.key(),
+                                    () -> moveCursor(request, session, upstream, move),
+                                    () -> conflict("a cursor move of session " + session.key()
+                                            + " is in progress: try again once it is done"));
                         }));
+    }
+
+    /**
+     * Moves the journal's position, then the upstream session. The journal goes first as it may
+     * refuse (another writer moved it past the new position meanwhile): then nothing has moved.
+     */
+    private Mono<ServerResponse> moveCursor(
+            ServerRequest request, HubSession session, WatchSession upstream, CursorMove move) {
+        if (upstream.snapshot().state().isTerminal() || session.isStopped()) {
+            throw conflict(
+                    "session " + session.key() + " is " + describe(session.state()) + ": its cursor cannot move now");
+        }
+        return session.journal()
+                .position()
+                .map(Checkpoint::epoch)
+                .defaultIfEmpty(0L)
+                .flatMap(journaledEpoch -> {
+                    Checkpoint checkpoint = move.checkpoint(Math.max(journaledEpoch, move.epochOf(upstream)) + 1);
+                    return session.journal().moveCursor(checkpoint).map(moved -> {
+                        if (!moved) {
+                            throw conflict("the journal of session " + session.key() + " is already past "
+                                    + checkpoint.cursor() + " in epoch " + checkpoint.epoch()
+                                    + ": it was moved meanwhile; try again");
+                        }
+                        audit(request, "move_cursor", session);
+                        if (!upstream.moveCursor(checkpoint)) {
+                            throw conflict("session " + session.key() + " is "
+                                    + describe(upstream.snapshot().state())
+                                    + ": its connection cannot move now; the journal's position moved,"
+                                    + " and the session resumes from there when it starts again");
+                        }
+                        return checkpoint;
+                    });
+                })
+                .flatMap(checkpoint -> {
+                    Map<String, Object> answer = answer(session, "move_cursor");
+                    answer.put("cursor", checkpoint.cursor());
+                    answer.put("epoch", checkpoint.epoch());
+                    return ok(answer);
+                });
     }
 
     private HubSession find(ServerRequest request) {

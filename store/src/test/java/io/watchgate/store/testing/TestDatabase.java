@@ -76,16 +76,30 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Runs plain SQL over JDBC, outside the store (to inspect or to break things). */
     public void execute(String sql) {
-        StoreUrl parsed = StoreUrl.parse(url);
-        try (Connection connection = DriverManager.getConnection(parsed.jdbcUrl(), parsed.user(), parsed.password());
+        try (Connection connection = connect();
                 Statement statement = connection.createStatement()) {
-            if (schema != null) {
-                statement.execute("SET search_path TO " + schema);
-            }
             statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("SQL failed: " + sql, e);
         }
+    }
+
+    /**
+     * A JDBC connection of its own to this database, outside the store (to hold a lock, or to play
+     * another writer); the caller closes it.
+     */
+    public Connection connect() throws SQLException {
+        StoreUrl parsed = StoreUrl.parse(url);
+        Connection connection = DriverManager.getConnection(parsed.jdbcUrl(), parsed.user(), parsed.password());
+        if (schema != null) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET search_path TO " + schema);
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
+            }
+        }
+        return connection;
     }
 
     @Override
