@@ -4,6 +4,7 @@ import static io.watchgate.gateway.FanOutIntegrationTests.gatewayIds;
 import static io.watchgate.gateway.testing.AdminClient.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.watchgate.core.cursor.Checkpoint;
 import io.watchgate.core.testing.AvisoTestServer;
 import io.watchgate.core.testing.Await;
 import io.watchgate.gateway.hub.SessionHub;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
@@ -286,65 +288,104 @@ class AdminApiIntegrationTests {
 
     @Test
     void movingTheCursorBackRestartsTheSessionFromItAndDeliversWhatFollowsAgain() {
-        try (AvisoTestServer upstream = AvisoTestServer.start();
-                GatewayInstance gateway = pinned(upstream)) {
-            AdminClient admin = new AdminClient(gateway, TOKEN);
-            upstream.awaitOpenStreams(1, WAIT);
-            upstream.publishMany("mars", Map.of("class", "od"), 5);
-            String key = awaitSession(
-                    admin, session -> session.get("journal").get("newest").asLong() == 5);
-            try (SseRecorder subscriber = SseRecorder.open(gateway.uri(WATCH))) {
-                Await.until(() -> subscriber.status() == 200, WAIT, "subscribed");
-                Await.until(() -> session(admin, key).get("subscribers").asInt() == 1, WAIT, "subscriber attached");
+        try (AvisoTestServer upstream = AvisoTestServer.start()) {
+            String key;
+            try (GatewayInstance gateway = pinned(upstream)) {
+                AdminClient admin = new AdminClient(gateway, TOKEN);
+                upstream.awaitOpenStreams(1, WAIT);
+                upstream.publishMany("mars", Map.of("class", "od"), 5);
+                key = awaitSession(
+                        admin, session -> session.get("journal").get("newest").asLong() == 5);
+                String cursorPath = "/admin/sessions/" + key + "/cursor";
+                try (SseRecorder subscriber = SseRecorder.open(gateway.uri(WATCH))) {
+                    Await.until(() -> subscriber.status() == 200, WAIT, "subscribed");
+                    Await.until(() -> session(admin, key).get("subscribers").asInt() == 1, WAIT, "subscriber attached");
 
-                Answer moved = admin.put("/admin/sessions/" + key + "/cursor", "{\"cursor\":\"2\"}");
+                    Answer moved = admin.put(cursorPath, "{\"cursor\":\"2\"}");
 
-                assertThat(moved.status()).isEqualTo(200);
-                assertThat(moved.json().get("cursor").asString()).isEqualTo("mars@2");
-                assertThat(moved.json().get("epoch").asLong()).isEqualTo(1);
-                upstream.awaitWatchRequests(2, WAIT);
-                assertThat(upstream.watchRequests().get(1).fromId()).isEqualTo("3");
-                // 3, 4 and 5 again, as new journal entries in the new epoch
-                Await.until(() -> subscriber.notifications().size() == 3, WAIT, "three again");
-                assertThat(gatewayIds(subscriber.notifications())).containsExactly(6L, 7L, 8L);
-                assertThat(FanOutIntegrationTests.cloudEventIds(subscriber.notifications()))
-                        .containsExactly("mars@3", "mars@4", "mars@5");
+                    assertThat(moved.status()).isEqualTo(200);
+                    assertThat(moved.json().get("cursor").asString()).isEqualTo("mars@2");
+                    assertThat(moved.json().get("epoch").asLong()).isEqualTo(1);
+                    upstream.awaitWatchRequests(2, WAIT);
+                    assertThat(upstream.watchRequests().get(1).fromId()).isEqualTo("3");
+                    // 3, 4 and 5 again, as new journal entries in the new epoch
+                    Await.until(() -> subscriber.notifications().size() == 3, WAIT, "three again");
+                    assertThat(gatewayIds(subscriber.notifications())).containsExactly(6L, 7L, 8L);
+                    assertThat(FanOutIntegrationTests.cloudEventIds(subscriber.notifications()))
+                            .containsExactly("mars@3", "mars@4", "mars@5");
+                    Await.until(
+                            () -> session(admin, key).get("cursor").get("epoch").asLong() == 1,
+                            WAIT,
+                            "the session's epoch moved");
+                    assertThat(reasons(admin.get("/admin/sessions/" + key).json()))
+                            .contains("cursor_moved");
+                }
+
+                for (String body : List.of(
+                        "",
+                        "not json",
+                        "{}",
+                        "{\"cursor\":true}",
+                        "{\"cursor\":\"abc\"}",
+                        "[1]",
+                        "{\"cursor\":\"-1\"}",
+                        "{\"cursor\":1.5}")) {
+                    Answer bad = admin.put(cursorPath, body);
+                    assertThat(bad.status()).as(body).isEqualTo(400);
+                    assertThat(bad.json().get("code").asString()).isEqualTo("INVALID_CURSOR");
+                }
+                assertThat(admin.put("/admin/sessions/0123456789abcdef0123456789abcdef/cursor", "{\"cursor\":\"1\"}")
+                                .status())
+                        .isEqualTo(404);
+                publishLocalDemo(gateway);
+                assertThat(admin.put("/admin/sessions/" + segment("local/demo") + "/cursor", "{\"cursor\":\"1\"}")
+                                .status())
+                        .isEqualTo(409);
+
+                // moved again while the upstream refuses the new connection: nothing is replayed, so
+                // the journal's position is where the move put it (not mars@5 of epoch 1)
+                upstream.failNext(1, 503, "600");
+                Answer again = admin.put(cursorPath, "{\"cursor\":\"mars@1\"}");
+                assertThat(again.status()).isEqualTo(200);
+                assertThat(again.json().get("epoch").asLong()).isEqualTo(2);
+                upstream.awaitWatchRequests(3, WAIT);
+                assertThat(upstream.watchRequests().get(2).fromId()).isEqualTo("2");
                 Await.until(
-                        () -> session(admin, key).get("cursor").get("epoch").asLong() == 1,
+                        () -> "BACKING_OFF"
+                                .equals(session(admin, key).get("state").asString()),
                         WAIT,
-                        "the session's epoch moved");
-                assertThat(reasons(admin.get("/admin/sessions/" + key).json())).contains("cursor_moved");
+                        "refused, backing off");
+                JsonNode cursor = session(admin, key).get("cursor");
+                assertThat(cursor.get("upstream").asString()).isEqualTo("mars@1");
+                assertThat(cursor.get("epoch").asLong()).isEqualTo(2);
+                assertThat(gateway.bean(SessionHub.class)
+                                .find(key)
+                                .orElseThrow()
+                                .journal()
+                                .position()
+                                .block(WAIT))
+                        .isEqualTo(new Checkpoint("mars@1", OptionalLong.of(1), 2));
             }
-            // the journal's position moved with it: a restart resumes from there, not from 5
-            assertThat(gateway.bean(SessionHub.class)
-                            .find(key)
-                            .orElseThrow()
-                            .journal()
-                            .position()
-                            .block(WAIT)
-                            .epoch())
-                    .isEqualTo(1);
 
-            for (String body : List.of(
-                    "",
-                    "not json",
-                    "{}",
-                    "{\"cursor\":true}",
-                    "{\"cursor\":\"abc\"}",
-                    "[1]",
-                    "{\"cursor\":\"-1\"}",
-                    "{\"cursor\":1.5}")) {
-                Answer bad = admin.put("/admin/sessions/" + key + "/cursor", body);
-                assertThat(bad.status()).as(body).isEqualTo(400);
-                assertThat(bad.json().get("code").asString()).isEqualTo("INVALID_CURSOR");
+            // so a gateway started again resumes after it: 2 to 5 journaled anew in epoch 2, then live
+            try (GatewayInstance restarted = pinned(upstream)) {
+                AdminClient admin = new AdminClient(restarted, TOKEN);
+                upstream.awaitWatchRequests(4, WAIT);
+                assertThat(upstream.watchRequests().get(3).fromId()).isEqualTo("2");
+                awaitSession(
+                        admin, session -> session.get("journal").get("newest").asLong() == 12);
+                JsonNode cursor = session(admin, key).get("cursor");
+                assertThat(cursor.get("upstream").asString()).isEqualTo("mars@5");
+                assertThat(cursor.get("epoch").asLong()).isEqualTo(2);
+                try (SseRecorder subscriber = SseRecorder.open(restarted.uri(WATCH + "&from_id=2"))) {
+                    Await.until(() -> subscriber.notifications().size() == 4, WAIT, "2 to 5 again");
+                    upstream.publish("mars", Map.of("class", "od"), null);
+                    Await.until(() -> subscriber.notifications().size() == 5, WAIT, "then live");
+                    assertThat(FanOutIntegrationTests.cloudEventIds(subscriber.notifications()))
+                            .containsExactly("mars@2", "mars@3", "mars@4", "mars@5", "mars@6");
+                    assertThat(gatewayIds(subscriber.notifications())).containsExactly(9L, 10L, 11L, 12L, 13L);
+                }
             }
-            assertThat(admin.put("/admin/sessions/0123456789abcdef0123456789abcdef/cursor", "{\"cursor\":\"1\"}")
-                            .status())
-                    .isEqualTo(404);
-            publishLocalDemo(gateway);
-            assertThat(admin.put("/admin/sessions/" + segment("local/demo") + "/cursor", "{\"cursor\":\"1\"}")
-                            .status())
-                    .isEqualTo(409);
         }
     }
 
