@@ -8,6 +8,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -19,6 +22,7 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class SessionHub {
 
+    private static final Logger log = LoggerFactory.getLogger(SessionHub.class);
     private static final int MAX_EMIT_SPINS = 10_000;
 
     private final ConcurrentMap<String, HubSession> sessions = new ConcurrentHashMap<>();
@@ -29,6 +33,7 @@ public final class SessionHub {
     private final HubObserver observer;
     private final Sinks.Many<SessionTransition> transitions =
             Sinks.many().multicast().directBestEffort();
+    private final AtomicBoolean warnedOfDrop = new AtomicBoolean();
 
     /**
      * @param store where sessions journal
@@ -52,6 +57,20 @@ public final class SessionHub {
                 return;
             }
             Thread.onSpinWait();
+        }
+        // Still contended: the transition misses the live stream only (the session's recent
+        // transitions, last error and metrics have it, and the admin streams send full snapshots
+        // regularly). Not counted in a metric: the live stream is best effort anyway (a reader too
+        // slow for it misses transitions uncounted), so a count of this rarer loss alone would
+        // mislead. A warning, once, tells that it happens.
+        if (warnedOfDrop.compareAndSet(false, true)) {
+            log.atWarn()
+                    .addKeyValue("session", transition.session())
+                    .log(
+                            "event=hub.transition_dropped session={} reason={} spins={} note=\"further drops are not logged\"",
+                            transition.session(),
+                            transition.status().reason(),
+                            MAX_EMIT_SPINS);
         }
     }
 
