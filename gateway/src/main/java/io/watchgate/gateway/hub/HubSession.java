@@ -1,5 +1,6 @@
 package io.watchgate.gateway.hub;
 
+import io.watchgate.core.Notification;
 import io.watchgate.core.SessionState;
 import io.watchgate.core.SessionStatus;
 import io.watchgate.core.WatchSession;
@@ -22,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,8 @@ public final class HubSession {
      * the broadcast removes it (it lagged) must not wait for a monitor.
      */
     private final AtomicReference<SubscriberQueue[]> subscribers = new AtomicReference<>(new SubscriberQueue[0]);
+    /** Only the broadcast (one at a time) reads and replaces it. */
+    private volatile SubscriberRoutes routes = SubscriberRoutes.NONE;
 
     private final Sinks.Many<SessionStatus> status = Sinks.many().replay().latest();
     private final Sinks.Empty<Void> ended = Sinks.empty();
@@ -129,24 +133,55 @@ public final class HubSession {
         }
         journaled.addAndGet(events.size());
         lastJournaled = clock.instant();
-        Map<Executor, List<SubscriberQueue>> byLoop = new IdentityHashMap<>();
-        for (SubscriberQueue subscriber : subscribers.get()) {
-            byLoop.computeIfAbsent(subscriber.delivery(), loop -> new ArrayList<>())
-                    .add(subscriber);
+        Map<Executor, List<Delivery>> byLoop = new IdentityHashMap<>();
+        for (SubscriberRoutes.Route route : routes().routes()) {
+            List<JournaledEvent> wanted = wanted(route.filter(), events);
+            if (wanted.isEmpty()) {
+                continue;
+            }
+            for (SubscriberQueue subscriber : route.subscribers()) {
+                byLoop.computeIfAbsent(subscriber.delivery(), loop -> new ArrayList<>())
+                        .add(new Delivery(subscriber, wanted));
+            }
         }
-        byLoop.forEach((loop, queues) -> {
+        byLoop.forEach((loop, deliveries) -> {
             try {
-                loop.execute(() -> offer(events, queues));
+                loop.execute(() -> offer(deliveries));
             } catch (RejectedExecutionException shutDown) {
-                offer(events, queues);
+                offer(deliveries);
             }
         });
     }
 
+    /** The subscribers grouped by filter, made again when they changed since the last broadcast. */
+    private SubscriberRoutes routes() {
+        SubscriberQueue[] all = subscribers.get();
+        SubscriberRoutes current = routes;
+        if (current.of() != all) {
+            current = SubscriberRoutes.of(all);
+            routes = current;
+        }
+        return current;
+    }
+
+    private static List<JournaledEvent> wanted(Predicate<Notification> filter, List<JournaledEvent> events) {
+        List<JournaledEvent> wanted = new ArrayList<>(events.size());
+        for (JournaledEvent event : events) {
+            if (filter.test(event.notification())) {
+                wanted.add(event);
+            }
+        }
+        return wanted;
+    }
+
+    /** The events of one broadcast that one subscriber wants. */
+    private record Delivery(SubscriberQueue subscriber, List<JournaledEvent> events) {}
+
     /** Offers events to subscribers, in order; a subscriber that refuses one is removed. */
-    private void offer(List<JournaledEvent> events, List<SubscriberQueue> queues) {
-        for (SubscriberQueue subscriber : queues) {
-            for (JournaledEvent event : events) {
+    private void offer(List<Delivery> deliveries) {
+        for (Delivery delivery : deliveries) {
+            SubscriberQueue subscriber = delivery.subscriber();
+            for (JournaledEvent event : delivery.events()) {
                 if (!subscriber.offer(event)) {
                     remove(subscriber);
                     if (subscriber.endReason() == SubscriberQueue.End.LAGGED) {
@@ -202,9 +237,10 @@ public final class HubSession {
      * Attaches a subscriber: from now on, every journaled notification is offered to it.
      *
      * @param delivery where the notifications are offered (the subscriber's event loop)
+     * @param filter which notifications it wants
      */
-    SubscriberQueue attach(int capacity, SubscriberInfo info, Executor delivery) {
-        SubscriberQueue queue = new SubscriberQueue(capacity, clock.instant(), info, delivery);
+    SubscriberQueue attach(int capacity, SubscriberInfo info, Executor delivery, Predicate<Notification> filter) {
+        SubscriberQueue queue = new SubscriberQueue(capacity, clock.instant(), info, delivery, filter);
         connected.add(queue);
         subscribers.updateAndGet(all -> {
             SubscriberQueue[] more = Arrays.copyOf(all, all.length + 1);

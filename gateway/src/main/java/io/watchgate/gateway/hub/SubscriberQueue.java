@@ -1,10 +1,12 @@
 package io.watchgate.gateway.hub;
 
+import io.watchgate.core.Notification;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
@@ -16,7 +18,9 @@ import reactor.util.concurrent.Queues;
  * One subscriber's bounded queue of live events. The hub offers every journaled event; a full
  * queue marks the subscriber as lagged instead of blocking the hub or growing memory.
  *
- * <p>Events are offered on the queue's delivery executor (the subscriber's connection's event loop),
+ * <p>The hub offers only the notifications the subscriber's filter wants, so a session with many
+ * differently filtered subscribers (the local origin's channels) does not queue every notification
+ * for everyone. Events are offered on the queue's delivery executor (the subscriber's connection's event loop),
  * so the subscriber's stream runs and writes on that loop without a thread hop per event; the hub
  * hands each loop one task per broadcast for all of its subscribers.
  */
@@ -41,14 +45,22 @@ public final class SubscriberQueue {
     private final SubscriberInfo info;
     private final AtomicLong delivered = new AtomicLong();
     private final Executor delivery;
+    private final Predicate<Notification> filter;
 
-    SubscriberQueue(int capacity, Instant since, SubscriberInfo info, Executor delivery) {
+    SubscriberQueue(
+            int capacity, Instant since, SubscriberInfo info, Executor delivery, Predicate<Notification> filter) {
         this.events = Sinks.many()
                 .unicast()
                 .onBackpressureBuffer(Queues.<JournaledEvent>get(capacity).get());
         this.since = since;
         this.info = info;
         this.delivery = delivery;
+        this.filter = filter;
+    }
+
+    /** Which notifications the subscriber wants. */
+    Predicate<Notification> filter() {
+        return filter;
     }
 
     /** Where events are offered to this queue. */

@@ -46,7 +46,7 @@ public final class SubscriberStream {
             SubscriberInfo info,
             Executor delivery) {
         return Flux.defer(() -> {
-            SubscriberQueue queue = session.attach(capacity, info, delivery);
+            SubscriberQueue queue = session.attach(capacity, info, delivery, filter);
             AtomicLong seen = new AtomicLong(start instanceof StartPoint.AfterOffset after ? after.offset() : 0);
             AtomicLong delivered = new AtomicLong(seen.get());
             Flux<StreamItem> replay = start instanceof StartPoint.Live
@@ -65,7 +65,8 @@ public final class SubscriberStream {
                             return false;
                         }
                         seen.set(offset);
-                        return filter.test(event.event().notification());
+                        // live events were filtered by the hub before they were queued
+                        return !event.replayed() || filter.test(event.event().notification());
                     })
                     .doFinally(signal -> notificationsDone.tryEmitEmpty());
             // counted after the merge, whose queue is dropped when a lagged stream is cut: the

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * strings (or numbers, when both sides are numeric), the ordering operators compare numbers, and a
  * missing field never matches.
  *
- * <p>Subscribers with the same filters share one matcher ({@link #of}), which remembers its last
- * answer: a notification fanned out to a thousand such subscribers is matched once.
+ * <p>Subscribers with the same filters share one matcher ({@link #of}): the hub asks each distinct
+ * matcher once per notification, however many subscribers use it.
  */
 final class IdentifierMatcher implements Predicate<Notification> {
 
@@ -25,9 +25,6 @@ final class IdentifierMatcher implements Predicate<Notification> {
     private static final Map<Map<String, IdentifierFilter>, IdentifierMatcher> SHARED = new ConcurrentHashMap<>();
 
     private final Map<String, IdentifierFilter> filters;
-    private volatile @Nullable Answer last;
-
-    private record Answer(Notification notification, boolean matches) {}
 
     IdentifierMatcher(Map<String, IdentifierFilter> filters) {
         this.filters = Map.copyOf(filters);
@@ -47,16 +44,6 @@ final class IdentifierMatcher implements Predicate<Notification> {
 
     @Override
     public boolean test(Notification notification) {
-        Answer answer = last;
-        if (answer != null && answer.notification() == notification) {
-            return answer.matches();
-        }
-        boolean matches = matchesAll(notification);
-        last = new Answer(notification, matches);
-        return matches;
-    }
-
-    private boolean matchesAll(Notification notification) {
         for (Map.Entry<String, IdentifierFilter> filter : filters.entrySet()) {
             if (!matches(filter.getValue(), notification.identifier().get(filter.getKey()))) {
                 return false;
@@ -104,10 +91,23 @@ final class IdentifierMatcher implements Predicate<Notification> {
     }
 
     private static @Nullable BigDecimal number(String text) {
+        String candidate = text.strip();
+        if (!startsLikeANumber(candidate)) {
+            return null; // most values are not numbers: no exception (and its stack trace) for them
+        }
         try {
-            return new BigDecimal(text.strip());
+            return new BigDecimal(candidate);
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    private static boolean startsLikeANumber(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        char first = text.charAt(0);
+        boolean digit = first >= '0' && first <= '9';
+        return digit || (text.length() > 1 && (first == '-' || first == '+' || first == '.'));
     }
 }
