@@ -6,7 +6,7 @@
 # Usage: src/bench/fanout.sh [scenario...]       scenarios: 1k-1 10k-100 10k-1 (default: all)
 # Environment:
 #   PAIRS=3                 interleaved pairs per scenario (medians of these)
-#   WARMUP=10               seconds of unmeasured publishing after each server start
+#   WARMUP=20               seconds of unmeasured publishing after each server start
 #   TARGETS=nchan,cmd       nchan,cmd | cmd (the gateway alone)
 #   WATCHGATE_JVM_FLAGS     the gateway's JVM flags (default below, documented in performance.md)
 #   BENCH_DIR=target/bench  where the rig is built and results are written
@@ -18,7 +18,7 @@ ROOT=$(pwd)
 . src/bench/lib.sh
 
 PAIRS=${PAIRS:-3}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-20}
 TARGETS=${TARGETS:-nchan,cmd}
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(1k-1 10k-100 10k-1)
