@@ -2,6 +2,7 @@ package io.watchgate.gateway.hub;
 
 import io.watchgate.core.Notification;
 import java.time.Instant;
+import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +39,8 @@ public final class SubscriberQueue {
         DETACHED
     }
 
+    private final Queue<JournaledEvent> buffer;
+    private final int capacity;
     private final Sinks.Many<JournaledEvent> events;
     private final Sinks.Empty<Void> lagged = Sinks.empty();
     private final AtomicReference<@Nullable End> end = new AtomicReference<>();
@@ -49,9 +52,10 @@ public final class SubscriberQueue {
 
     SubscriberQueue(
             int capacity, Instant since, SubscriberInfo info, Executor delivery, Predicate<Notification> filter) {
-        this.events = Sinks.many()
-                .unicast()
-                .onBackpressureBuffer(Queues.<JournaledEvent>get(capacity).get());
+        // grows in small chunks as it fills: an idle subscriber does not hold a capacity-sized array
+        this.buffer = Queues.<JournaledEvent>unbounded(16).get();
+        this.capacity = capacity;
+        this.events = Sinks.many().unicast().onBackpressureBuffer(buffer);
         this.since = since;
         this.info = info;
         this.delivery = delivery;
@@ -73,7 +77,7 @@ public final class SubscriberQueue {
         if (end.get() != null) {
             return false;
         }
-        if (events.tryEmitNext(event).isFailure()) {
+        if (buffer.size() >= capacity || events.tryEmitNext(event).isFailure()) {
             if (end.compareAndSet(null, End.LAGGED)) {
                 lagged.tryEmitEmpty();
             }
