@@ -3,12 +3,12 @@
 # Usage: src/bench/core-throughput.sh [notifications per round] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
+ROOT=$(pwd)
+. src/bench/lib.sh
+bench_jdk
 ./mvnw -B -q -pl core -DskipTests test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xms512m -Xmx512m -XX:+UseParallelGC \
+"$JAVA" -Xms512m -Xmx512m -XX:+UseParallelGC \
   -cp "core/target/test-classes:core/target/classes:$(cat core/target/bench.classpath)" \
   \
   io.watchgate.core.bench.SessionThroughput "${1:-200000}" "${2:-5}"

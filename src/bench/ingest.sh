@@ -9,12 +9,12 @@
 # Usage: src/bench/ingest.sh [notifications per round] [rounds] [dialect: postgresql|h2] [--key=value...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
+ROOT=$(pwd)
+. src/bench/lib.sh
+bench_jdk
 ./mvnw -B -q -pl gateway -am -DskipTests -Dspotless.check.skip=true test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xms1g -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+"$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
   -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener ${WATCHGATE_BENCH_JAVA_OPTS:-} \
   -cp "gateway/target/test-classes:gateway/target/classes:$(cat gateway/target/bench.classpath)" \
   io.watchgate.gateway.bench.GatewayIngest "${1:-200000}" "${2:-5}" "${3:-postgresql}" "${@:4}"

@@ -6,12 +6,12 @@
 # Usage: src/bench/store-throughput.sh [seconds per phase] [dialects: postgresql,h2]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
+ROOT=$(pwd)
+. src/bench/lib.sh
+bench_jdk
 ./mvnw -B -q -pl store -am -DskipTests -Dspotless.check.skip=true test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+"$JAVA" -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
   -Dlogback.configurationFile=store/src/test/resources/logback-test.xml \
   -cp "store/target/test-classes:store/target/classes:$(cat store/target/bench.classpath)" \
   io.watchgate.store.bench.StoreThroughput "${1:-60}" "${2:-postgresql,h2}"

@@ -147,6 +147,25 @@ class LocalOriginIntegrationTests {
     }
 
     @Test
+    void liveNotificationsReachOnlyTheSubscribersWhoseFiltersWantThem() {
+        try (SseRecorder a1 = SseRecorder.open(gateway.uri("/watch/local?event_type=channels1&ch=a"));
+                SseRecorder a2 = SseRecorder.open(gateway.uri("/watch/local?event_type=channels1&ch=a"));
+                SseRecorder b = SseRecorder.open(gateway.uri("/watch/local?event_type=channels1&ch=b"))) {
+            awaitSubscribers("channels1", 3);
+            for (String channel : List.of("a", "b", "a", "c", "b", "a")) {
+                publish("channels1", "{\"ch\":\"" + channel + "\"}", "null");
+            }
+            Await.until(() -> a1.notifications().size() == 3, WAIT, "channel a's three");
+            Await.until(() -> a2.notifications().size() == 3, WAIT, "channel a's three, again");
+            Await.until(() -> b.notifications().size() == 2, WAIT, "channel b's two");
+            // the last notification (a) was delivered, so everything before it was routed already
+            assertThat(a1.notifications()).extracting(SseEvent::lastEventId).containsExactly("1", "3", "6");
+            assertThat(a2.notifications()).extracting(SseEvent::lastEventId).containsExactly("1", "3", "6");
+            assertThat(b.notifications()).extracting(SseEvent::lastEventId).containsExactly("2", "5");
+        }
+    }
+
+    @Test
     void idleStreamsGetHeartbeatsAndTheRetryHint() {
         Answer[] none = {};
         assertThat(none).isEmpty();

@@ -97,7 +97,7 @@ public final class AvisoStreamHandler {
                             target.filter(),
                             fanout.subscriberQueue(),
                             Subscribers.describe(request, "aviso"),
-                            Subscribers.eventLoop(request)),
+                            EventStreams.eventLoop(request)),
                     hub::leave);
             Flux<byte[]> body = body(watch, frames, items, requestId);
             Duration interval = watch.shape() == AvisoWatch.Shape.REPLAY ? NO_HEARTBEAT : fanout.heartbeatInterval();

@@ -139,10 +139,9 @@ public final class HubSession {
             if (wanted.isEmpty()) {
                 continue;
             }
-            for (SubscriberQueue subscriber : route.subscribers()) {
-                byLoop.computeIfAbsent(subscriber.delivery(), loop -> new ArrayList<>())
-                        .add(new Delivery(subscriber, wanted));
-            }
+            route.byLoop()
+                    .forEach((loop, subscribers) -> byLoop.computeIfAbsent(loop, any -> new ArrayList<>())
+                            .add(new Delivery(subscribers, wanted)));
         }
         byLoop.forEach((loop, deliveries) -> {
             try {
@@ -174,22 +173,27 @@ public final class HubSession {
         return wanted;
     }
 
-    /** The events of one broadcast that one subscriber wants. */
-    private record Delivery(SubscriberQueue subscriber, List<JournaledEvent> events) {}
+    /** The events of one broadcast that some subscribers (of one filter, on one loop) want. */
+    private record Delivery(List<SubscriberQueue> subscribers, List<JournaledEvent> events) {}
 
     /** Offers events to subscribers, in order; a subscriber that refuses one is removed. */
     private void offer(List<Delivery> deliveries) {
         for (Delivery delivery : deliveries) {
-            SubscriberQueue subscriber = delivery.subscriber();
-            for (JournaledEvent event : delivery.events()) {
-                if (!subscriber.offer(event)) {
-                    remove(subscriber);
-                    if (subscriber.endReason() == SubscriberQueue.End.LAGGED) {
-                        lagged.incrementAndGet();
-                        observer.lagged();
-                    }
-                    break;
+            for (SubscriberQueue subscriber : delivery.subscribers()) {
+                offer(subscriber, delivery.events());
+            }
+        }
+    }
+
+    private void offer(SubscriberQueue subscriber, List<JournaledEvent> events) {
+        for (JournaledEvent event : events) {
+            if (!subscriber.offer(event)) {
+                remove(subscriber);
+                if (subscriber.endReason() == SubscriberQueue.End.LAGGED) {
+                    lagged.incrementAndGet();
+                    observer.lagged();
                 }
+                return;
             }
         }
     }

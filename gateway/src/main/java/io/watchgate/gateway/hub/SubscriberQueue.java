@@ -16,14 +16,13 @@ import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
 /**
- * One subscriber's bounded queue of live events. The hub offers every journaled event; a full
- * queue marks the subscriber as lagged instead of blocking the hub or growing memory.
+ * One subscriber's bounded queue of live events. The hub offers each journaled event the
+ * subscriber's filter wants; a full queue marks the subscriber as lagged instead of blocking the
+ * hub or growing memory.
  *
- * <p>The hub offers only the notifications the subscriber's filter wants, so a session with many
- * differently filtered subscribers (the local origin's channels) does not queue every notification
- * for everyone. Events are offered on the queue's delivery executor (the subscriber's connection's event loop),
- * so the subscriber's stream runs and writes on that loop without a thread hop per event; the hub
- * hands each loop one task per broadcast for all of its subscribers.
+ * <p>Events are offered on the queue's delivery executor (the subscriber's connection's event
+ * loop), so the subscriber's stream runs and writes on that loop without a thread hop per event;
+ * the hub hands each loop one task per broadcast for all of its subscribers.
  */
 public final class SubscriberQueue {
 

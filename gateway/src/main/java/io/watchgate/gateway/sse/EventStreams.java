@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -85,11 +86,25 @@ public final class EventStreams {
                 });
     }
 
+    /**
+     * The event loop of the request's connection, where a stream for it should run so that writing
+     * an event needs no thread hop; the calling thread where the server is not Reactor Netty.
+     */
+    public static Executor eventLoop(ServerRequest request) {
+        Connection connection = connection(request);
+        return connection == null ? Runnable::run : connection.channel().eventLoop();
+    }
+
     private static void closeConnection(ServerRequest request) {
-        Object nativeRequest =
-                ServerHttpRequestDecorator.getNativeRequest(request.exchange().getRequest());
-        if (nativeRequest instanceof Connection connection) {
+        Connection connection = connection(request);
+        if (connection != null) {
             connection.channel().close();
         }
+    }
+
+    private static @Nullable Connection connection(ServerRequest request) {
+        Object nativeRequest =
+                ServerHttpRequestDecorator.getNativeRequest(request.exchange().getRequest());
+        return nativeRequest instanceof Connection connection ? connection : null;
     }
 }

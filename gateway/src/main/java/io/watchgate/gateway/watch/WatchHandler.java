@@ -57,7 +57,7 @@ public final class WatchHandler {
                                 target.filter(),
                                 fanout.subscriberQueue(),
                                 Subscribers.describe(request, "eventsource"),
-                                Subscribers.eventLoop(request)),
+                                EventStreams.eventLoop(request)),
                         hub::leave)
                 .<ByteBuffer>handle((item, sink) -> {
                     ByteBuffer frame = frames.render(item);

@@ -2,11 +2,8 @@ package io.watchgate.gateway.web;
 
 import io.watchgate.gateway.hub.SubscriberInfo;
 import java.net.InetSocketAddress;
-import java.util.concurrent.Executor;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.reactive.function.server.ServerRequest;
-import reactor.netty.Connection;
 
 /** Describes the client of a subscribing request for operators. */
 public final class Subscribers {
@@ -30,19 +27,6 @@ public final class Subscribers {
             userAgent = userAgent.substring(0, MAX_USER_AGENT);
         }
         return new SubscriberInfo(address, userAgent, protocol);
-    }
-
-    /**
-     * The event loop of the request's connection, where its stream should run so that writing an
-     * event needs no thread hop; the calling thread where the server is not Reactor Netty.
-     */
-    public static Executor eventLoop(ServerRequest request) {
-        Object nativeRequest =
-                ServerHttpRequestDecorator.getNativeRequest(request.exchange().getRequest());
-        if (nativeRequest instanceof Connection connection) {
-            return connection.channel().eventLoop();
-        }
-        return Runnable::run;
     }
 
     /** The numeric address and port: never a name lookup on the request path. */
