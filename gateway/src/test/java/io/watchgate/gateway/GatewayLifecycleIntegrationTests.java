@@ -188,6 +188,11 @@ class GatewayLifecycleIntegrationTests {
                 .rootCause()
                 .hasMessageContaining("watchgate.fanout.subscriber-queue must be at least 1")
                 .hasMessageContaining("watchgate.upstreams.broken.url is required");
+        assertThatThrownBy(() -> gateway(
+                        Map.of("watchgate.fanout.subscriber-queue", "100", "watchgate.fanout.journal-batch", "200")))
+                .rootCause()
+                .hasMessageContaining(
+                        "watchgate.fanout.journal-batch must not exceed watchgate.fanout.subscriber-queue (100), was 200");
     }
 
     @Test

@@ -225,15 +225,16 @@ public record WatchgateProperties(
      * @param retry the reconnection delay advertised to EventSource clients ({@code retry:})
      * @param laggedCloseTimeout how long a lagged subscriber may take to read its {@code lagged}
      *     event before its connection is closed
-     * @param journalBatch the most notifications journaled in one append
+     * @param journalBatch the most notifications journaled in one append (at most {@code
+     *     subscriberQueue}: a batch reaches each subscriber at once)
      */
     public record Fanout(
-            @DefaultValue("1024") int subscriberQueue,
+            @DefaultValue("4096") int subscriberQueue,
             @DefaultValue("30s") Duration sessionGrace,
             @DefaultValue("15s") Duration heartbeatInterval,
             @DefaultValue("2s") Duration retry,
             @DefaultValue("10s") Duration laggedCloseTimeout,
-            @DefaultValue("256") int journalBatch) {
+            @DefaultValue("1024") int journalBatch) {
 
         void check(List<String> problems) {
             positive(problems, "watchgate.fanout.subscriber-queue", subscriberQueue);
@@ -244,6 +245,11 @@ public record WatchgateProperties(
             positive(problems, "watchgate.fanout.retry", retry);
             positive(problems, "watchgate.fanout.lagged-close-timeout", laggedCloseTimeout);
             positive(problems, "watchgate.fanout.journal-batch", journalBatch);
+            if (journalBatch > subscriberQueue) {
+                // one batch reaches every subscriber at once: it would cut them all off
+                problems.add("watchgate.fanout.journal-batch must not exceed watchgate.fanout.subscriber-queue ("
+                        + subscriberQueue + "), was " + journalBatch);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
 import io.r2dbc.spi.Statement;
 import io.watchgate.core.cursor.Checkpoint;
 import io.watchgate.store.sql.Database;
+import io.watchgate.store.sql.Dialect;
 import io.watchgate.store.sql.Rows;
 import io.watchgate.store.sql.SessionKeys;
 import java.time.Clock;
@@ -306,6 +307,9 @@ public final class Journal {
     }
 
     private Mono<Void> insert(Connection connection, List<JournalEntry> entries) {
+        if (database.dialect() == Dialect.POSTGRESQL) {
+            return JournalCopy.insert(connection, sessionKey, entries).then();
+        }
         return Flux.fromIterable(insertChunks(entries.size()))
                 .concatMap(chunk -> {
                     Statement statement = connection.createStatement(insertSql(chunk.size()));

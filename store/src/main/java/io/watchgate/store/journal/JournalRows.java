@@ -55,13 +55,18 @@ final class JournalRows {
         }
         statement.bind(i++, Rows.timestamp(eventTime != null ? eventTime : entry.journaledAt()));
         statement.bind(i++, Rows.timestamp(entry.journaledAt()));
-        statement.bind(i++, JSON.writeValueAsString(new TreeMap<>(notification.identifier())));
+        statement.bind(i++, identifier(notification));
         if (notification.payload() != null) {
             statement.bind(i++, notification.payload());
         } else {
             statement.bindNull(i++, String.class);
         }
         statement.bind(i, notification.raw());
+    }
+
+    /** The identifier column's value: the identifier as JSON, its keys sorted. */
+    static String identifier(Notification notification) {
+        return JSON.writeValueAsString(new TreeMap<>(notification.identifier()));
     }
 
     /** Reads an entry from a row holding {@link #SELECT_COLUMNS}. */

@@ -14,7 +14,9 @@ import io.watchgate.store.testing.Notifications;
 import io.watchgate.store.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.LongStream;
@@ -277,6 +279,47 @@ class JournalIntegrationTests {
                                 timed.raw()),
                         opaque);
         assertThat(read).extracting(JournalEntry::journaledAt).containsOnly(START);
+    }
+
+    @Test
+    void textThatArrayLiteralsQuoteAndALargeBatchReadBackUnchanged() {
+        List<String> awkward = List.of(
+                "NULL",
+                "null",
+                "",
+                " ",
+                "\"",
+                "\\",
+                "{}",
+                "{a,b}",
+                "a,b",
+                "(x)",
+                "line\nbreak\ttab\r",
+                "ünïcødé ☃ 𝄞",
+                "'single'",
+                "$1",
+                "\\N");
+        List<JournalRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            String text = awkward.get(i % awkward.size());
+            Notification notification = new Notification(
+                    text + "#" + i,
+                    i % 3 == 0 ? OptionalLong.empty() : OptionalLong.of(i),
+                    text.isEmpty() ? "empty" : text,
+                    i % 2 == 0 ? null : START.minusSeconds(i),
+                    Map.of("key", text, text.isEmpty() ? "k" : text, "v"),
+                    i % 5 == 0 ? null : text,
+                    "raw " + text);
+            batch.add(JournalRecord.of(notification));
+        }
+
+        AppendResult result = append(batch);
+
+        assertThat(result.appended()).hasSize(1000);
+        assertThat(readAll(JournalStart.beginning()))
+                .extracting(JournalEntry::notification)
+                .containsExactlyElementsOf(
+                        batch.stream().map(JournalRecord::notification).toList());
     }
 
     @Test
