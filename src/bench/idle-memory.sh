@@ -76,11 +76,13 @@ measure_watchgate() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$pid" GC.run >/dev/null
   local before; before=$(rss_kb "$pid")
   local heap_before; heap_before=$(heap_used_kb "$pid")
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$pid" GC.class_histogram >"$WORK/histogram-before.txt"
   subscribe http://127.0.0.1:8080 '/watch/local?event_type=idle&ch=%d' "$SUBS" 120 "$WORK/watchgate.ready"
   settle
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$pid" GC.run >/dev/null
   local after; after=$(rss_kb "$pid")
   local heap_after; heap_after=$(heap_used_kb "$pid")
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$pid" GC.class_histogram >"$WORK/histogram-after.txt"
   kill -INT "$SUB_PID"; wait "$SUB_PID" || true
   kill "$pid"; wait "$pid" || true
   report watchgate "$before" "$after" "$(( (heap_after - heap_before) * 1024 / SUBS ))"
@@ -108,3 +110,20 @@ for target in "${targets[@]}"; do
   esac
 done
 cat "$RESULTS"
+if [ -s "$WORK/histogram-after.txt" ]; then # what the gateway's idle subscribers keep, by class
+  python3 - "$WORK/histogram-before.txt" "$WORK/histogram-after.txt" "$SUBS" <<'PY' | tee "$WORK/histogram-per-subscriber.txt"
+import sys
+def read(path):
+    sizes = {}
+    for line in open(path):
+        parts = line.split()
+        if len(parts) >= 4 and parts[0].endswith(':'):
+            sizes[parts[3]] = (int(parts[1]), int(parts[2]))
+    return sizes
+before, after, subs = read(sys.argv[1]), read(sys.argv[2]), int(sys.argv[3])
+grown = sorted(((after[c][1] - before.get(c, (0, 0))[1], after[c][0] - before.get(c, (0, 0))[0], c) for c in after), reverse=True)
+print(f"live heap growth per idle subscriber, by class (top 40 of {sum(g[0] for g in grown) / subs:,.0f} B):")
+for size, count, name in grown[:40]:
+    print(f"{size / subs:8.1f} B {count / subs:6.2f} objects  {name}")
+PY
+fi

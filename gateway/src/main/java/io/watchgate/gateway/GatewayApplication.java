@@ -9,8 +9,19 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class GatewayApplication {
 
+    /**
+     * How many frames Reactor Netty takes ahead from a response body (its default is 128): each
+     * open stream holds a queue of this size, which for thousands of idle subscribers is memory
+     * held for nothing; a burst is still written in batches of this many. A {@code -D} option of
+     * the same name overrides it.
+     */
+    static final String SEND_PREFETCH = "reactor.netty.send.maxPrefetchSize";
+
     /** Starts the gateway. */
     public static void main(String[] args) {
+        if (System.getProperty(SEND_PREFETCH) == null) {
+            System.setProperty(SEND_PREFETCH, "32");
+        }
         SpringApplication.run(GatewayApplication.class, args);
     }
 }

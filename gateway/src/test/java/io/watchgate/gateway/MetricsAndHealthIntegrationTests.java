@@ -86,11 +86,17 @@ class MetricsAndHealthIntegrationTests {
                         "a reconnect counted by reason");
             }
             Await.until(() -> value(gateway, "watchgate_subscribers") == 0, WAIT, "the subscriber left");
-            for (String line : scrape(gateway).lines().toList()) {
+            List<String> lines = scrape(gateway).lines().toList();
+            for (String line : lines) {
                 if (line.startsWith("watchgate_")) {
                     assertThat(line).as("no meter is labelled by session").doesNotContain("session=");
                 }
             }
+            // requests are observed, event streams (which last as long as their subscribers) are not
+            assertThat(lines)
+                    .filteredOn(line -> line.startsWith("http_server_requests_seconds_count{"))
+                    .anySatisfy(line -> assertThat(line).contains("uri=\"/actuator/prometheus\""))
+                    .noneSatisfy(line -> assertThat(line).contains("/watch/"));
         }
     }
 

@@ -12,6 +12,7 @@ import io.watchgate.gateway.hub.SessionHub;
 import io.watchgate.gateway.local.LocalOrigin;
 import io.watchgate.gateway.local.NotificationHandler;
 import io.watchgate.gateway.metrics.GatewayMetrics;
+import io.watchgate.gateway.metrics.StreamObservations;
 import io.watchgate.gateway.upstream.UpstreamClients;
 import io.watchgate.gateway.watch.SessionTargets;
 import io.watchgate.gateway.watch.WatchHandler;
@@ -195,6 +196,11 @@ class GatewayConfiguration {
                 .andRoute(POST("/api/v1/watch"), aviso::watch)
                 .andRoute(POST("/api/v1/replay"), aviso::replay)
                 .andRoute(POST("/api/v1/notification"), notifications::notify);
+    }
+
+    @Bean
+    StreamObservations streamObservations() {
+        return new StreamObservations();
     }
 
     @Bean
