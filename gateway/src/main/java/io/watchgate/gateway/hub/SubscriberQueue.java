@@ -9,10 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Scannable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
 /**
@@ -40,9 +36,8 @@ public final class SubscriberQueue {
 
     private final Queue<JournaledEvent> buffer;
     private final int capacity;
-    private final Sinks.Many<JournaledEvent> events;
-    private final Sinks.Empty<Void> lagged = Sinks.empty();
     private final AtomicReference<@Nullable End> end = new AtomicReference<>();
+    private volatile @Nullable Runnable listener;
     private final Instant since;
     private final SubscriberInfo info;
     private final AtomicLong delivered = new AtomicLong();
@@ -54,7 +49,6 @@ public final class SubscriberQueue {
         // grows in small chunks as it fills: an idle subscriber does not hold a capacity-sized array
         this.buffer = Queues.<JournaledEvent>unbounded(16).get();
         this.capacity = capacity;
-        this.events = Sinks.many().unicast().onBackpressureBuffer(buffer);
         this.since = since;
         this.info = info;
         this.delivery = delivery;
@@ -76,19 +70,22 @@ public final class SubscriberQueue {
         if (end.get() != null) {
             return false;
         }
-        if (buffer.size() >= capacity || events.tryEmitNext(event).isFailure()) {
-            if (end.compareAndSet(null, End.LAGGED)) {
-                lagged.tryEmitEmpty();
-            }
+        if (buffer.size() >= capacity) {
+            end(End.LAGGED);
             return false;
         }
+        buffer.offer(event);
+        tell();
         return true;
     }
 
-    /** Ends the queue: what it holds is still delivered, then the live stream completes. */
+    /**
+     * Ends the queue: what it holds is still delivered (unless it {@link End#LAGGED}), then the
+     * subscriber's stream ends.
+     */
     void end(End reason) {
         if (end.compareAndSet(null, reason)) {
-            events.tryEmitComplete();
+            tell();
         }
     }
 
@@ -101,14 +98,30 @@ public final class SubscriberQueue {
         }
     }
 
-    /** The live events, in offset order; subscribe once. */
-    Flux<JournaledEvent> live() {
-        return events.asFlux();
+    /**
+     * Who is told of each event and of the end: the subscriber's stream, which then takes them
+     * with {@link #poll} (one reader at a time).
+     */
+    void listen(Runnable listener) {
+        this.listener = listener;
     }
 
-    /** Completes when the subscriber lagged. */
-    Mono<Void> lagged() {
-        return lagged.asMono();
+    /** The oldest event not yet taken, or {@code null}. */
+    @Nullable
+    JournaledEvent poll() {
+        return buffer.poll();
+    }
+
+    /** Drops the events not yet taken (by the reader). */
+    void clear() {
+        buffer.clear();
+    }
+
+    private void tell() {
+        Runnable current = listener;
+        if (current != null) {
+            current.run();
+        }
     }
 
     /** Why the queue ended, or {@code null} while it is open. */
@@ -119,7 +132,7 @@ public final class SubscriberQueue {
 
     /** Events waiting to be written. */
     public int depth() {
-        return events.scanOrDefault(Scannable.Attr.BUFFERED, 0);
+        return buffer.size();
     }
 
     /** Notifications handed to the subscriber's connection so far. */

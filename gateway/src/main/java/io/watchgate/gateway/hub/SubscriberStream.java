@@ -6,11 +6,9 @@ import io.watchgate.store.journal.JournalEntry;
 import io.watchgate.store.journal.JournalStart;
 import java.time.Instant;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * One subscriber's stream: the journal from its start point, then live notifications, with no gap
@@ -47,54 +45,12 @@ public final class SubscriberStream {
             Executor delivery) {
         return Flux.defer(() -> {
             SubscriberQueue queue = session.attach(capacity, info, delivery, filter);
-            AtomicLong seen = new AtomicLong(start instanceof StartPoint.AfterOffset after ? after.offset() : 0);
-            AtomicLong delivered = new AtomicLong(seen.get());
+            long after = start instanceof StartPoint.AfterOffset offset ? offset.offset() : 0;
             Flux<StreamItem> replay = start instanceof StartPoint.Live
-                    ? Flux.empty()
+                    ? null
                     : replay(session, start, requested).concatWithValues(new StreamItem.ReplayCompleted());
-            Flux<StreamItem> live = queue.live().map(event -> new StreamItem.Event(event, false));
-            Flux<StreamItem> statuses = session.status().map(StreamItem.Status::new);
-            Sinks.Empty<Void> notificationsDone = Sinks.empty();
-            Flux<StreamItem> notifications = Flux.concat(replay, live)
-                    .filter(item -> {
-                        if (!(item instanceof StreamItem.Event event)) {
-                            return true;
-                        }
-                        long offset = event.event().offset();
-                        if (offset <= seen.get()) {
-                            return false;
-                        }
-                        seen.set(offset);
-                        // live events were filtered by the hub before they were queued
-                        return !event.replayed() || filter.test(event.event().notification());
-                    })
-                    .doFinally(signal -> notificationsDone.tryEmitEmpty());
-            // counted after the merge, whose queue is dropped when a lagged stream is cut: the
-            // 'lagged' cursor must be the last notification really handed on, or the client's
-            // resume would skip the dropped ones
-            return Flux.merge(notifications, statuses.takeUntilOther(notificationsDone.asMono()))
-                    .doOnNext(item -> {
-                        if (item instanceof StreamItem.Event event) {
-                            delivered.set(event.event().offset());
-                            session.delivered(queue);
-                        }
-                    })
-                    .takeUntilOther(queue.lagged())
-                    .concatWith(Mono.fromSupplier(() -> ending(queue, delivered.get())))
-                    .doFinally(signal -> session.detach(queue));
+            return new SubscriberFlux(session, queue, replay, filter, after);
         });
-    }
-
-    @org.jspecify.annotations.Nullable
-    private static StreamItem ending(SubscriberQueue queue, long delivered) {
-        SubscriberQueue.End end = queue.endReason();
-        if (end == SubscriberQueue.End.LAGGED) {
-            return new StreamItem.Lagged(delivered);
-        }
-        if (end == SubscriberQueue.End.CLOSING) {
-            return new StreamItem.Closing();
-        }
-        return null;
     }
 
     private static Flux<StreamItem> replay(HubSession session, StartPoint start, String requested) {

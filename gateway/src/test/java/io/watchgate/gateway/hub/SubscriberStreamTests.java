@@ -1,0 +1,147 @@
+package io.watchgate.gateway.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.watchgate.core.SessionState;
+import io.watchgate.core.SessionStatus;
+import io.watchgate.store.WatchgateStore;
+import io.watchgate.store.journal.JournalRecord;
+import io.watchgate.store.sql.Dialect;
+import io.watchgate.store.testing.Notifications;
+import io.watchgate.store.testing.TestDatabase;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+import reactor.util.retry.Retry;
+
+/**
+ * One subscriber's stream against a session journaling into a real (H2) store: the handover from
+ * the journal to live events, demand, lagging, closing and status changes.
+ */
+class SubscriberStreamTests {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private TestDatabase database;
+    private WatchgateStore store;
+    private HubSession session;
+
+    @BeforeEach
+    void open() {
+        database = TestDatabase.create(SubscriberStreamTests.class, Dialect.H2);
+        store = database.store().open();
+        String key = UUID.randomUUID().toString();
+        SessionSpec spec = new SessionSpec(key, "test", "test", false, false, () -> {
+            throw new UnsupportedOperationException("no ingest in this test");
+        });
+        session = new HubSession(spec, store.journal(key), Clock.systemUTC(), new HubObserver() {}, transition -> {});
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        database.close();
+    }
+
+    @Test
+    void resumesFromTheJournalThenGoesLiveWithoutGapOrDuplicate() {
+        append(1, 3);
+
+        StepVerifier.create(stream(new StartPoint.AfterOffset(1), 16))
+                .expectNextMatches(offset(2))
+                .expectNextMatches(offset(3))
+                .expectNext(new StreamItem.ReplayCompleted())
+                .then(() -> append(4, 5))
+                .expectNextMatches(offset(4))
+                .expectNextMatches(offset(5))
+                .thenCancel()
+                .verify(TIMEOUT);
+
+        assertThat(session.subscribers()).isEmpty();
+    }
+
+    @Test
+    void handsOnOnlyWhatIsRequested() {
+        Flux<StreamItem> stream = stream(new StartPoint.Live(), 16);
+
+        StepVerifier.create(stream, 1)
+                .then(() -> append(1, 3))
+                .expectNextMatches(offset(1))
+                .expectNoEvent(Duration.ofMillis(200))
+                .then(() -> assertThat(session.subscribers().getFirst().depth()).isEqualTo(2))
+                .thenRequest(2)
+                .expectNextMatches(offset(2))
+                .expectNextMatches(offset(3))
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void aSubscriberThatFallsBehindByMoreThanItsQueueEndsWithLaggedAfterWhatItWasHanded() {
+        StepVerifier.create(stream(new StartPoint.Live(), 2), 1)
+                .then(() -> append(1, 4)) // 1 handed on, 2 and 3 queued, 4 overflows
+                .expectNextMatches(offset(1))
+                .then(() -> assertThat(session.attachedCount())
+                        .as("cut off from the broadcast")
+                        .isZero())
+                .thenRequest(1)
+                .expectNext(new StreamItem.Lagged(1))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(session.subscribers()).as("gone once its stream ended").isEmpty();
+    }
+
+    @Test
+    void closingComesAfterTheQueuedEvents() {
+        StepVerifier.create(stream(new StartPoint.Live(), 16), 0)
+                .then(() -> append(1, 2))
+                .then(session::closeSubscribers)
+                .thenRequest(10)
+                .expectNextMatches(offset(1))
+                .expectNextMatches(offset(2))
+                .expectNext(new StreamItem.Closing())
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void statusChangesReachTheSubscriberBetweenEvents() {
+        SessionStatus backingOff = new SessionStatus(
+                SessionState.BACKING_OFF, "transport_error", null, 1, Duration.ofSeconds(1), Instant.now());
+
+        StepVerifier.create(stream(new StartPoint.Live(), 16))
+                .then(() -> append(1, 1))
+                .expectNextMatches(offset(1))
+                .then(() -> session.publishStatus(backingOff))
+                .expectNext(new StreamItem.Status(backingOff))
+                .then(() -> append(2, 2))
+                .expectNextMatches(offset(2))
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    private Flux<StreamItem> stream(StartPoint start, int capacity) {
+        return SubscriberStream.open(
+                session, start, "requested", notification -> true, capacity, SubscriberInfo.UNKNOWN, Runnable::run);
+    }
+
+    private void append(long first, long last) {
+        List<JournalRecord> records = LongStream.rangeClosed(first, last)
+                .mapToObj(n -> JournalRecord.of(Notifications.mars(n)))
+                .toList();
+        session.append(records, Retry.max(0)).block(TIMEOUT);
+    }
+
+    private static java.util.function.Predicate<StreamItem> offset(long offset) {
+        return item -> item instanceof StreamItem.Event event && event.event().offset() == offset;
+    }
+}
