@@ -88,6 +88,7 @@ final class AvisoFrames {
             case StreamItem.Lagged lagged -> closing(Close.LAGGED);
             case StreamItem.Status status -> null;
             case StreamItem.Reset reset -> null;
+            case StreamItem.Heartbeat beat -> heartbeat();
         };
     }
 

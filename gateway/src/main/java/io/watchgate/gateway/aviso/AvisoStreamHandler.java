@@ -40,8 +40,6 @@ public final class AvisoStreamHandler {
     public static final Duration MAX_DURATION = Duration.ofHours(1);
 
     /** A replay sends no heartbeats: EventStreams' timer never fires within a stream's life. */
-    private static final Duration NO_HEARTBEAT = Duration.ofDays(3650);
-
     private static final Logger log = LoggerFactory.getLogger(AvisoStreamHandler.class);
 
     private final SessionHub hub;
@@ -97,17 +95,13 @@ public final class AvisoStreamHandler {
                             target.filter(),
                             fanout.subscriberQueue(),
                             Subscribers.describe(request, "aviso"),
-                            EventStreams.eventLoop(request)),
+                            EventStreams.eventLoop(request),
+                            // a replay ends with its history: no heartbeats
+                            watch.shape() == AvisoWatch.Shape.REPLAY ? null : fanout.heartbeatInterval(),
+                            timer),
                     hub::leave);
             Flux<byte[]> body = body(watch, frames, items, requestId);
-            Duration interval = watch.shape() == AvisoWatch.Shape.REPLAY ? NO_HEARTBEAT : fanout.heartbeatInterval();
-            return EventStreams.respond(
-                    request,
-                    body.map(ByteBuffer::wrap),
-                    interval,
-                    frames::heartbeat,
-                    timer,
-                    fanout.laggedCloseTimeout());
+            return EventStreams.respond(request, body.map(ByteBuffer::wrap), timer, fanout.laggedCloseTimeout());
         });
     }
 

@@ -40,4 +40,7 @@ public sealed interface StreamItem {
 
     /** The gateway is shutting down. */
     record Closing() implements StreamItem {}
+
+    /** Nothing else to say for a heartbeat interval: the connection is alive. */
+    record Heartbeat() implements StreamItem {}
 }

@@ -2,16 +2,20 @@ package io.watchgate.gateway.hub;
 
 import io.watchgate.core.Notification;
 import io.watchgate.core.SessionStatus;
+import java.time.Duration;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 import reactor.util.concurrent.Queues;
 
 /**
@@ -27,7 +31,8 @@ import reactor.util.concurrent.Queues;
  * overlap); replayed events pass the subscriber's filter (live ones were filtered by the hub). A
  * queue that overflowed ends the stream at once with {@link StreamItem.Lagged}, dropping what it
  * held; an ended queue ends it once its events are handed on, with {@link StreamItem.Closing} when
- * the gateway shuts down.
+ * the gateway shuts down. Heartbeats, when asked for, come every interval ahead of everything else
+ * (one at most is pending while there is no demand).
  *
  * <p>It replaces a chain of some twenty operators and four sinks per subscriber: an idle
  * subscriber holds this object, its queue and two small inner subscribers.
@@ -37,11 +42,15 @@ final class SubscriberFlux extends Flux<StreamItem> {
     /** How many replayed items are asked of the journal ahead of the downstream. */
     private static final int REPLAY_PREFETCH = 32;
 
+    private static final StreamItem.Heartbeat HEARTBEAT = new StreamItem.Heartbeat();
+
     private final HubSession session;
     private final SubscriberQueue queue;
     private final @Nullable Flux<StreamItem> replay;
     private final Predicate<Notification> filter;
     private final long after;
+    private final @Nullable Duration heartbeat;
+    private final Scheduler timer;
 
     /**
      * @param session the session the queue is attached to
@@ -50,18 +59,25 @@ final class SubscriberFlux extends Flux<StreamItem> {
      *     null} for a stream that starts live
      * @param filter which notifications the subscriber wants (applied to replayed events)
      * @param after the offset after which events are handed on
+     * @param heartbeat how often a {@link StreamItem.Heartbeat} is handed on, or {@code null} for
+     *     never
+     * @param timer where the heartbeats are timed
      */
     SubscriberFlux(
             HubSession session,
             SubscriberQueue queue,
             @Nullable Flux<StreamItem> replay,
             Predicate<Notification> filter,
-            long after) {
+            long after,
+            @Nullable Duration heartbeat,
+            Scheduler timer) {
         this.session = session;
         this.queue = queue;
         this.replay = replay;
         this.filter = filter;
         this.after = after;
+        this.heartbeat = heartbeat;
+        this.timer = timer;
     }
 
     @Override
@@ -83,6 +99,9 @@ final class SubscriberFlux extends Flux<StreamItem> {
         private final StatusInner statusInner = new StatusInner(this);
         private final @Nullable ReplayInner replayInner;
         private final @Nullable Flux<StreamItem> replay;
+        private final @Nullable Duration heartbeat;
+        private final Scheduler timer;
+        private volatile @Nullable Disposable ticker;
 
         /** The last offset handed on (or skipped as already handed on). */
         private long seen;
@@ -98,6 +117,9 @@ final class SubscriberFlux extends Flux<StreamItem> {
 
         volatile boolean cancelled;
 
+        /** A heartbeat is due: set by the timer, handed on (once) when there is demand. */
+        volatile boolean heartbeatDue;
+
         Drain(CoreSubscriber<? super StreamItem> actual, SubscriberFlux flux) {
             this.actual = actual;
             this.session = flux.session;
@@ -106,14 +128,25 @@ final class SubscriberFlux extends Flux<StreamItem> {
             this.replay = flux.replay;
             this.replayInner = flux.replay == null ? null : new ReplayInner(this);
             this.seen = flux.after;
+            this.heartbeat = flux.heartbeat;
+            this.timer = flux.timer;
         }
 
         void start() {
+            if (heartbeat != null) { // first: a stream that ends while starting then stops it
+                long millis = heartbeat.toMillis();
+                ticker = timer.schedulePeriodically(this::beat, millis, millis, TimeUnit.MILLISECONDS);
+            }
             queue.listen(this);
             session.status().subscribe(statusInner);
             if (replay != null && replayInner != null) {
                 replay.subscribe(replayInner);
             }
+            drain();
+        }
+
+        private void beat() {
+            heartbeatDue = true;
             drain();
         }
 
@@ -170,6 +203,12 @@ final class SubscriberFlux extends Flux<StreamItem> {
                 }
                 if (emitted == demand) {
                     break;
+                }
+                if (heartbeatDue) {
+                    heartbeatDue = false;
+                    actual.onNext(HEARTBEAT);
+                    emitted++;
+                    continue;
                 }
                 StreamItem status = statuses.poll();
                 if (status != null) {
@@ -257,6 +296,10 @@ final class SubscriberFlux extends Flux<StreamItem> {
         /** Stops every source and leaves the session; the downstream is told by the caller. */
         private void finish() {
             done = true;
+            Disposable current = ticker;
+            if (current != null) {
+                current.dispose();
+            }
             statusInner.cancel();
             if (replayInner != null) {
                 replayInner.cancel();

@@ -4,11 +4,14 @@ import io.watchgate.core.Notification;
 import io.watchgate.store.journal.JournalBounds;
 import io.watchgate.store.journal.JournalEntry;
 import io.watchgate.store.journal.JournalStart;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * One subscriber's stream: the journal from its start point, then live notifications, with no gap
@@ -34,6 +37,9 @@ public final class SubscriberStream {
      * @param info who the subscriber is, for operators
      * @param delivery where live notifications are offered to the stream: the connection's event
      *     loop, so it writes them without a thread hop ({@code Runnable::run}: the journal's thread)
+     * @param heartbeat how often the stream carries a {@link StreamItem.Heartbeat}, or {@code null}
+     *     for never
+     * @param timer where heartbeats are timed
      */
     public static Flux<StreamItem> open(
             HubSession session,
@@ -42,14 +48,16 @@ public final class SubscriberStream {
             Predicate<Notification> filter,
             int capacity,
             SubscriberInfo info,
-            Executor delivery) {
+            Executor delivery,
+            @Nullable Duration heartbeat,
+            Scheduler timer) {
         return Flux.defer(() -> {
             SubscriberQueue queue = session.attach(capacity, info, delivery, filter);
             long after = start instanceof StartPoint.AfterOffset offset ? offset.offset() : 0;
             Flux<StreamItem> replay = start instanceof StartPoint.Live
                     ? null
                     : replay(session, start, requested).concatWithValues(new StreamItem.ReplayCompleted());
-            return new SubscriberFlux(session, queue, replay, filter, after);
+            return new SubscriberFlux(session, queue, replay, filter, after, heartbeat, timer);
         });
     }
 

@@ -70,7 +70,21 @@ public final class EventStreams {
                 .onBackpressureDrop()
                 .map(tick -> ByteBuffer.wrap(heartbeat.get()))
                 .takeUntilOther(done.asMono());
-        Flux<DataBuffer> body = Flux.merge(main, beats).map(frame -> BUFFERS.wrap(Unpooled.wrappedBuffer(frame)));
+        return write(request, Flux.merge(main, beats).map(EventStreams::wrap), timer, closeTimeout);
+    }
+
+    /**
+     * A {@code text/event-stream} response of frames that carry their own heartbeats; once they have
+     * ended, the connection is closed if the client has not taken the last ones within {@code
+     * closeTimeout}.
+     */
+    public static Mono<ServerResponse> respond(
+            ServerRequest request, Flux<ByteBuffer> frames, Scheduler timer, Duration closeTimeout) {
+        return write(request, frames.map(EventStreams::wrap), timer, closeTimeout);
+    }
+
+    private static Mono<ServerResponse> write(
+            @Nullable ServerRequest request, Flux<DataBuffer> body, Scheduler timer, Duration closeTimeout) {
         return ServerResponse.ok()
                 .contentType(MediaType.TEXT_EVENT_STREAM)
                 .cacheControl(CacheControl.noCache())
@@ -84,6 +98,10 @@ public final class EventStreams {
                             () -> closeConnection(request), closeTimeout.toMillis(), TimeUnit.MILLISECONDS)));
                     return response.writeWith(closing).doFinally(signal -> closer.dispose());
                 });
+    }
+
+    private static DataBuffer wrap(ByteBuffer frame) {
+        return BUFFERS.wrap(Unpooled.wrappedBuffer(frame));
     }
 
     /**

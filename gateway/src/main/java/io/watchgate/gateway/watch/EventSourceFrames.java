@@ -34,6 +34,7 @@ final class EventSourceFrames {
             case StreamItem.Lagged lagged ->
                 named("lagged", Map.of("last_event_id", Long.toString(lagged.lastDelivered())));
             case StreamItem.Closing closing -> named("closing", Map.of("reason", "server_shutdown"));
+            case StreamItem.Heartbeat heartbeat -> ByteBuffer.wrap(EventStreamFrames.heartbeat());
         };
     }
 

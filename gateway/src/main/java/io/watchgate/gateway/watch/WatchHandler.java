@@ -57,7 +57,9 @@ public final class WatchHandler {
                                 target.filter(),
                                 fanout.subscriberQueue(),
                                 Subscribers.describe(request, "eventsource"),
-                                EventStreams.eventLoop(request)),
+                                EventStreams.eventLoop(request),
+                                fanout.heartbeatInterval(),
+                                timer),
                         hub::leave)
                 .<ByteBuffer>handle((item, sink) -> {
                     ByteBuffer frame = frames.render(item);
@@ -66,13 +68,7 @@ public final class WatchHandler {
                     }
                 })
                 .startWith(ByteBuffer.wrap(EventStreamFrames.retry(fanout.retry())));
-        return EventStreams.respond(
-                request,
-                body,
-                fanout.heartbeatInterval(),
-                EventStreamFrames::heartbeat,
-                timer,
-                fanout.laggedCloseTimeout());
+        return EventStreams.respond(request, body, timer, fanout.laggedCloseTimeout());
     }
 
     /**

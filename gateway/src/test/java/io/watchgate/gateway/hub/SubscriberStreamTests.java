@@ -15,11 +15,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.LongStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.util.retry.Retry;
 
 /**
@@ -129,9 +133,40 @@ class SubscriberStreamTests {
                 .verify(TIMEOUT);
     }
 
+    @Test
+    void heartbeatsComeEveryIntervalAndOneAtMostWaitsForDemand() {
+        Duration interval = Duration.ofSeconds(15);
+
+        StepVerifier.withVirtualTime(() -> stream(new StartPoint.Live(), 16, interval, VirtualTimeScheduler.get()), 1)
+                .expectSubscription()
+                .expectNoEvent(interval.minusMillis(1))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNext(new StreamItem.Heartbeat())
+                .thenAwait(interval.multipliedBy(3)) // no demand meanwhile: one is kept
+                .thenRequest(5)
+                .expectNext(new StreamItem.Heartbeat())
+                .expectNoEvent(interval.minusMillis(1))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNext(new StreamItem.Heartbeat())
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
     private Flux<StreamItem> stream(StartPoint start, int capacity) {
+        return stream(start, capacity, null, Schedulers.immediate());
+    }
+
+    private Flux<StreamItem> stream(StartPoint start, int capacity, @Nullable Duration heartbeat, Scheduler timer) {
         return SubscriberStream.open(
-                session, start, "requested", notification -> true, capacity, SubscriberInfo.UNKNOWN, Runnable::run);
+                session,
+                start,
+                "requested",
+                notification -> true,
+                capacity,
+                SubscriberInfo.UNKNOWN,
+                Runnable::run,
+                heartbeat,
+                timer);
     }
 
     private void append(long first, long last) {
