@@ -6,9 +6,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 . src/bench/lib.sh
 bench_jdk
-./mvnw -B -q -pl core -DskipTests test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+bench_test_classpath core
 "$JAVA" -Xms512m -Xmx512m -XX:+UseParallelGC \
-  -cp "core/target/test-classes:core/target/classes:$(cat core/target/bench.classpath)" \
-  \
+  -cp "$BENCH_CLASSPATH" \
   io.watchgate.core.bench.SessionThroughput "${1:-200000}" "${2:-5}"

@@ -12,9 +12,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 . src/bench/lib.sh
 bench_jdk
-./mvnw -B -q -pl gateway -am -DskipTests -Dspotless.check.skip=true test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+bench_test_classpath gateway
 "$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
   -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener ${WATCHGATE_BENCH_JAVA_OPTS:-} \
-  -cp "gateway/target/test-classes:gateway/target/classes:$(cat gateway/target/bench.classpath)" \
+  -cp "$BENCH_CLASSPATH" \
   io.watchgate.gateway.bench.GatewayIngest "${1:-200000}" "${2:-5}" "${3:-postgresql}" "${@:4}"

@@ -17,6 +17,14 @@ bench_jdk() {
   JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 }
 
+# A module's classes and test classes compiled (with the modules it needs), and BENCH_CLASSPATH
+# set to them and their test-scope dependencies: what the Java benches in the test sources run on.
+bench_test_classpath() { # module
+  ./mvnw -B -q -pl "$1" -am -DskipTests -Dspotless.check.skip=true test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+  BENCH_CLASSPATH="$1/target/test-classes:$1/target/classes:$(cat "$1/target/bench.classpath")"
+}
+
 # The gateway's jar, built (as the README builds it) when missing or when BUILD=1.
 bench_gateway_jar() {
   if [ ! -f "$GATEWAY_JAR" ] || [ "${BUILD:-0}" = 1 ]; then

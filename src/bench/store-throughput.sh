@@ -9,9 +9,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 . src/bench/lib.sh
 bench_jdk
-./mvnw -B -q -pl store -am -DskipTests -Dspotless.check.skip=true test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+bench_test_classpath store
 "$JAVA" -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
   -Dlogback.configurationFile=store/src/test/resources/logback-test.xml \
-  -cp "store/target/test-classes:store/target/classes:$(cat store/target/bench.classpath)" \
+  -cp "$BENCH_CLASSPATH" \
   io.watchgate.store.bench.StoreThroughput "${1:-60}" "${2:-postgresql,h2}"
