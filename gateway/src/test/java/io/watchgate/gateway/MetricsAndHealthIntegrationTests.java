@@ -168,7 +168,20 @@ class MetricsAndHealthIntegrationTests {
                                 .status())
                         .isEqualTo(202);
 
-                Await.until(() -> health(gateway).status() == 200, WAIT, "UP: backing off is not down");
+                // UP as soon as it reconnects; wait until the upstream's 503 has it backing off
+                Await.until(
+                        () -> {
+                            Answer answer = health(gateway);
+                            return answer.status() == 200
+                                    && answer.json()
+                                            .path("components")
+                                            .path("sessions")
+                                            .path("details")
+                                            .path("sessions")
+                                            .has("backing_off");
+                        },
+                        WAIT,
+                        "UP while backing off: backing off is not down");
                 JsonNode up = health(gateway).json().get("components").get("sessions");
                 assertThat(up.get("details").get("sessions").get("backing_off").asInt())
                         .isEqualTo(1);
