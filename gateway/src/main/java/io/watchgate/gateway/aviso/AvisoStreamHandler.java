@@ -39,7 +39,6 @@ public final class AvisoStreamHandler {
     /** How long a watch stays open (aviso's default {@code connection_max_duration_sec}). */
     public static final Duration MAX_DURATION = Duration.ofHours(1);
 
-    /** A replay sends no heartbeats: EventStreams' timer never fires within a stream's life. */
     private static final Logger log = LoggerFactory.getLogger(AvisoStreamHandler.class);
 
     private final SessionHub hub;

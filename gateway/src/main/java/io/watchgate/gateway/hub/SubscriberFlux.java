@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
@@ -101,7 +102,8 @@ final class SubscriberFlux extends Flux<StreamItem> {
         private final @Nullable Flux<StreamItem> replay;
         private final @Nullable Duration heartbeat;
         private final Scheduler timer;
-        private volatile @Nullable Disposable ticker;
+        /** The heartbeat timer: disposed by {@link #finish}, also when that came first. */
+        private final Disposable.Swap ticker = Disposables.swap();
 
         /** The last offset handed on (or skipped as already handed on). */
         private long seen;
@@ -133,9 +135,9 @@ final class SubscriberFlux extends Flux<StreamItem> {
         }
 
         void start() {
-            if (heartbeat != null) { // first: a stream that ends while starting then stops it
-                long millis = heartbeat.toMillis();
-                ticker = timer.schedulePeriodically(this::beat, millis, millis, TimeUnit.MILLISECONDS);
+            if (heartbeat != null) {
+                long nanos = heartbeat.toNanos();
+                ticker.update(timer.schedulePeriodically(this::beat, nanos, nanos, TimeUnit.NANOSECONDS));
             }
             queue.listen(this);
             session.status().subscribe(statusInner);
@@ -177,7 +179,12 @@ final class SubscriberFlux extends Flux<StreamItem> {
             int missed = 1;
             do {
                 if (!done) {
-                    emit();
+                    try {
+                        emit();
+                    } catch (RuntimeException failure) { // a filter or the downstream threw
+                        finish();
+                        actual.onError(failure);
+                    }
                 }
                 missed = WIP.addAndGet(this, -missed);
             } while (missed != 0);
@@ -248,6 +255,9 @@ final class SubscriberFlux extends Flux<StreamItem> {
                     if (end == null) {
                         break; // waiting for the session
                     }
+                    if (end == SubscriberQueue.End.LAGGED) {
+                        continue; // ends with lagged, above
+                    }
                     if (end == SubscriberQueue.End.CLOSING) {
                         actual.onNext(new StreamItem.Closing());
                     }
@@ -296,10 +306,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
         /** Stops every source and leaves the session; the downstream is told by the caller. */
         private void finish() {
             done = true;
-            Disposable current = ticker;
-            if (current != null) {
-                current.dispose();
-            }
+            ticker.dispose();
             statusInner.cancel();
             if (replayInner != null) {
                 replayInner.cancel();
@@ -307,6 +314,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
             queue.clear();
             statuses.clear();
             session.detach(queue);
+            queue.listen(null); // the session's routes may keep the queue until its next broadcast
         }
 
         @Override

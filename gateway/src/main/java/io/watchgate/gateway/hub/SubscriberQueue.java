@@ -102,7 +102,7 @@ public final class SubscriberQueue {
      * Who is told of each event and of the end: the subscriber's stream, which then takes them
      * with {@link #poll} (one reader at a time).
      */
-    void listen(Runnable listener) {
+    void listen(@Nullable Runnable listener) {
         this.listener = listener;
     }
 

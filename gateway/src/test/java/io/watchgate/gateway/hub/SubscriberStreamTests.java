@@ -73,6 +73,32 @@ class SubscriberStreamTests {
     }
 
     @Test
+    void aNotificationJournaledWhileTheReplayIsReadIsHandedOnOnce() {
+        append(1, 3);
+        List<Long> offsets = new java.util.ArrayList<>();
+
+        StepVerifier.create(stream(new StartPoint.AfterOffset(0), 16))
+                // attached before the replay is read: 4 is in the replay, or queued live, or both
+                .then(() -> append(4, 4))
+                .thenConsumeWhile(
+                        item -> !(item instanceof StreamItem.Event event
+                                && event.event().offset() == 4),
+                        item -> {
+                            if (item instanceof StreamItem.Event event) {
+                                offsets.add(event.event().offset());
+                            }
+                        })
+                .expectNextMatches(offset(4))
+                .then(() -> append(5, 5))
+                .thenConsumeWhile(item -> !(item instanceof StreamItem.Event), item -> {})
+                .expectNextMatches(offset(5))
+                .thenCancel()
+                .verify(TIMEOUT);
+
+        assertThat(offsets).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
     void handsOnOnlyWhatIsRequested() {
         Flux<StreamItem> stream = stream(new StartPoint.Live(), 16);
 

@@ -3,7 +3,6 @@ package io.watchgate.store.journal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.util.ReferenceCountUtil;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Wrapped;
@@ -30,7 +29,7 @@ final class JournalCopy {
 
     private static final String SQL = "COPY journal_entry (" + JournalRows.INSERT_COLUMNS + ") FROM STDIN";
 
-    /** How many lines one buffer sent to the server holds. */
+    /** How many lines one buffer (one CopyData message) holds. */
     private static final int LINES_PER_BUFFER = 64;
 
     private static final byte TAB = '\t';
@@ -47,13 +46,13 @@ final class JournalCopy {
      */
     static Mono<Long> insert(Connection connection, String sessionKey, List<JournalEntry> entries) {
         PostgresqlConnection postgresql = postgresql(connection);
-        Flux<ByteBuf> lines = Flux.range(0, (entries.size() + LINES_PER_BUFFER - 1) / LINES_PER_BUFFER)
-                .map(buffer -> {
+        // one CopyData message per buffer: what the driver holds at a time is one buffer's lines
+        Flux<Mono<ByteBuf>> buffers = Flux.range(0, (entries.size() + LINES_PER_BUFFER - 1) / LINES_PER_BUFFER)
+                .map(buffer -> Mono.fromCallable(() -> {
                     int from = buffer * LINES_PER_BUFFER;
                     return lines(sessionKey, entries.subList(from, Math.min(entries.size(), from + LINES_PER_BUFFER)));
-                })
-                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
-        return postgresql.copyIn(SQL, lines);
+                }));
+        return postgresql.copyIn(SQL).fromMany(buffers).build();
     }
 
     /** The lines of {@code entries}, in the order of {@link JournalRows#INSERT_COLUMNS}. */

@@ -282,7 +282,7 @@ class JournalIntegrationTests {
     }
 
     @Test
-    void textThatArrayLiteralsQuoteAndALargeBatchReadBackUnchanged() {
+    void textThatCopyLinesEscapeAndALargeBatchReadBackUnchanged() {
         List<String> awkward = List.of(
                 "NULL",
                 "null",
