@@ -38,7 +38,8 @@ public final class EventStreams {
     private EventStreams() {}
 
     /**
-     * A {@code text/event-stream} response of these frames.
+     * A {@code text/event-stream} response of these frames, with a heartbeat frame merged in every
+     * {@code interval} while they run.
      *
      * @param frames the frames, from their position to their limit (which are left as they are);
      *     the response ends when they complete
@@ -46,37 +47,20 @@ public final class EventStreams {
      */
     public static Mono<ServerResponse> respond(
             Flux<ByteBuffer> frames, Duration interval, Supplier<byte[]> heartbeat, Scheduler timer) {
-        return respond(null, frames, interval, heartbeat, timer, Duration.ZERO);
-    }
-
-    /**
-     * The same, and once the frames have ended, the connection is closed if the client has not
-     * taken the last ones within {@code closeTimeout}: a client that stopped reading (a lagged
-     * one) cannot hold a connection open for ever.
-     *
-     * @param request the request answered ({@code null}: never force a close)
-     * @param closeTimeout how long the end of the stream may take to be written
-     */
-    public static Mono<ServerResponse> respond(
-            @Nullable ServerRequest request,
-            Flux<ByteBuffer> frames,
-            Duration interval,
-            Supplier<byte[]> heartbeat,
-            Scheduler timer,
-            Duration closeTimeout) {
         Sinks.Empty<Void> done = Sinks.empty();
         Flux<ByteBuffer> main = frames.doFinally(signal -> done.tryEmitEmpty());
         Flux<ByteBuffer> beats = Flux.interval(interval, interval, timer)
                 .onBackpressureDrop()
                 .map(tick -> ByteBuffer.wrap(heartbeat.get()))
                 .takeUntilOther(done.asMono());
-        return write(request, Flux.merge(main, beats).map(EventStreams::wrap), timer, closeTimeout);
+        return write(null, Flux.merge(main, beats).map(EventStreams::wrap), timer, Duration.ZERO);
     }
 
     /**
      * A {@code text/event-stream} response of frames that carry their own heartbeats; once they have
      * ended, the connection is closed if the client has not taken the last ones within {@code
-     * closeTimeout}.
+     * closeTimeout}: a client that stopped reading (a lagged one) cannot hold a connection open for
+     * ever.
      */
     public static Mono<ServerResponse> respond(
             ServerRequest request, Flux<ByteBuffer> frames, Scheduler timer, Duration closeTimeout) {
