@@ -7,6 +7,8 @@
 # Environment:
 #   PAIRS=3                 interleaved pairs per scenario (medians of these)
 #   WARMUP=20               seconds of unmeasured publishing after each server start
+#   SETTLE=0.5              seconds between the last subscriber connected and publishing (the rig's
+#                           default; a longer one leaves the connection burst's GC out of the figures)
 #   TARGETS=nchan,cmd       nchan,cmd | cmd (the gateway alone)
 #   WATCHGATE_JVM_FLAGS     the gateway's JVM flags (default below, documented in performance.md)
 #   BENCH_DIR=target/bench  where the rig is built and results are written
@@ -19,6 +21,7 @@ ROOT=$(pwd)
 
 PAIRS=${PAIRS:-3}
 WARMUP=${WARMUP:-20}
+SETTLE=${SETTLE:-0.5}
 TARGETS=${TARGETS:-nchan,cmd}
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(1k-1 10k-100 10k-1)
@@ -38,7 +41,7 @@ run_scenario() { # conns channels rate
   local mode=(interleave --pairs "$PAIRS" --order abba)
   [[ "$TARGETS" == *,* ]] || mode=(point --repeat "$PAIRS")
   python3 "$SSELOAD_DIR/bench.py" "${mode[@]}" --target "$TARGETS" --name watchgate \
-    --ts-scheduled --warmup "$WARMUP" \
+    --ts-scheduled --warmup "$WARMUP" --settle "$SETTLE" \
     --server-cmd "$SERVER" \
     --ready-url 'http://127.0.0.1:8080/actuator/health' \
     --pub-url 'http://127.0.0.1:8080/api/v1/notification' \

@@ -228,7 +228,16 @@ class FanOutIntegrationTests {
                 lastId = Long.parseLong(ids.group(1));
             }
             assertThat(lastId).isPositive();
-            assertThat(stream).contains("event: lagged\ndata: {\"last_event_id\":\"" + lastId + "\"}\n\n");
+            String lagged = "event: lagged\ndata: {\"last_event_id\":\"" + lastId + "\"}\n\n";
+            assertThat(stream).contains(lagged);
+
+            // the body is not chunked but ends with the connection: the frames are all there is
+            String whole = stream + new String(late.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int headEnd = whole.indexOf("\r\n\r\n");
+            String head = whole.substring(0, headEnd).toLowerCase(java.util.Locale.ROOT);
+            String body = whole.substring(headEnd + 4);
+            assertThat(head).contains("\r\nconnection: close").doesNotContain("transfer-encoding");
+            assertThat(body).startsWith("retry: ").endsWith(lagged).doesNotContain("\r\n"); // no chunk framing
         }
     }
 

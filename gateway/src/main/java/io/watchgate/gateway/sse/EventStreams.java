@@ -13,6 +13,8 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.Disposable;
@@ -22,6 +24,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Writes a stream of encoded SSE frames as an HTTP response, with heartbeats while it runs.
@@ -30,6 +33,10 @@ import reactor.netty.Connection;
  * once per notification) goes to every connection as the same memory. They are written as they
  * come and flushed once no more are waiting, so a burst leaves in few writes while a lone event is
  * flushed at once.
+ *
+ * <p>On HTTP/1.1 the body is delimited by closing the connection ({@code Connection: close}), not
+ * chunked: a stream lives as long as its connection anyway, and each event then leaves as the
+ * frame itself, without a chunk header allocated and written per subscriber per event.
  */
 public final class EventStreams {
 
@@ -74,6 +81,7 @@ public final class EventStreams {
                 .cacheControl(CacheControl.noCache())
                 .header("X-Accel-Buffering", "no")
                 .body((response, context) -> {
+                    closeDelimited(response);
                     if (request == null || closeTimeout.isZero()) {
                         return response.writeWith(body);
                     }
@@ -82,6 +90,13 @@ public final class EventStreams {
                             () -> closeConnection(request), closeTimeout.toMillis(), TimeUnit.MILLISECONDS)));
                     return response.writeWith(closing).doFinally(signal -> closer.dispose());
                 });
+    }
+
+    /** Asks Reactor Netty not to chunk the body: it then ends the response by closing the connection. */
+    private static void closeDelimited(ServerHttpResponse response) {
+        if (ServerHttpResponseDecorator.getNativeResponse(response) instanceof HttpServerResponse netty) {
+            netty.chunkedTransfer(false);
+        }
     }
 
     private static DataBuffer wrap(ByteBuffer frame) {
