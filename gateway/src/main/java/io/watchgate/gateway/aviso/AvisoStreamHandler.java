@@ -97,7 +97,8 @@ public final class AvisoStreamHandler {
                             EventStreams.eventLoop(request),
                             // a replay ends with its history: no heartbeats
                             watch.shape() == AvisoWatch.Shape.REPLAY ? null : fanout.heartbeatInterval(),
-                            timer),
+                            timer,
+                            EventStreams.flush(request)),
                     hub::leave);
             Flux<byte[]> body = body(watch, frames, items, requestId);
             return EventStreams.respond(request, body.map(ByteBuffer::wrap), timer, fanout.laggedCloseTimeout());

@@ -52,6 +52,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
     private final long after;
     private final @Nullable Duration heartbeat;
     private final Scheduler timer;
+    private final Runnable flush;
 
     /**
      * @param session the session the queue is attached to
@@ -63,6 +64,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
      * @param heartbeat how often a {@link StreamItem.Heartbeat} is handed on, or {@code null} for
      *     never
      * @param timer where the heartbeats are timed
+     * @param flush run after a drain pass that handed items on, on the thread that drained
      */
     SubscriberFlux(
             HubSession session,
@@ -71,7 +73,8 @@ final class SubscriberFlux extends Flux<StreamItem> {
             Predicate<Notification> filter,
             long after,
             @Nullable Duration heartbeat,
-            Scheduler timer) {
+            Scheduler timer,
+            Runnable flush) {
         this.session = session;
         this.queue = queue;
         this.replay = replay;
@@ -79,6 +82,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
         this.after = after;
         this.heartbeat = heartbeat;
         this.timer = timer;
+        this.flush = flush;
     }
 
     @Override
@@ -102,6 +106,9 @@ final class SubscriberFlux extends Flux<StreamItem> {
         private final @Nullable Flux<StreamItem> replay;
         private final @Nullable Duration heartbeat;
         private final Scheduler timer;
+        private final Runnable flush;
+        /** Whether items were handed on since the last flush. */
+        private boolean unflushed;
         /** The heartbeat timer: disposed by {@link #finish}, also when that came first. */
         private final Disposable.Swap ticker = Disposables.swap();
 
@@ -132,6 +139,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
             this.seen = flux.after;
             this.heartbeat = flux.heartbeat;
             this.timer = flux.timer;
+            this.flush = flux.flush;
         }
 
         void start() {
@@ -181,6 +189,10 @@ final class SubscriberFlux extends Flux<StreamItem> {
                 if (!done) {
                     try {
                         emit();
+                        if (unflushed && !done) {
+                            unflushed = false;
+                            flush.run(); // while what was written is still in the cache
+                        }
                     } catch (RuntimeException failure) { // a filter or the downstream threw
                         finish();
                         actual.onError(failure);
@@ -214,12 +226,14 @@ final class SubscriberFlux extends Flux<StreamItem> {
                 if (heartbeatDue) {
                     heartbeatDue = false;
                     actual.onNext(HEARTBEAT);
+                    unflushed = true;
                     emitted++;
                     continue;
                 }
                 StreamItem status = statuses.poll();
                 if (status != null) {
                     actual.onNext(status);
+                    unflushed = true;
                     emitted++;
                     continue;
                 }
@@ -290,6 +304,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
 
         private void handOn(StreamItem item) {
             actual.onNext(item);
+            unflushed = true;
             if (item instanceof StreamItem.Event) {
                 session.delivered(queue);
             }

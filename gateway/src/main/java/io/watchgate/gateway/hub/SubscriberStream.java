@@ -40,6 +40,9 @@ public final class SubscriberStream {
      * @param heartbeat how often the stream carries a {@link StreamItem.Heartbeat}, or {@code null}
      *     for never
      * @param timer where heartbeats are timed
+     * @param flush run on the thread that handed items on once it has handed on what was there: the
+     *     transport's flush, so a burst leaves in one write while what was written is still in the
+     *     cache ({@code () -> {}} where the transport flushes by itself)
      */
     public static Flux<StreamItem> open(
             HubSession session,
@@ -50,14 +53,15 @@ public final class SubscriberStream {
             SubscriberInfo info,
             Executor delivery,
             @Nullable Duration heartbeat,
-            Scheduler timer) {
+            Scheduler timer,
+            Runnable flush) {
         return Flux.defer(() -> {
             SubscriberQueue queue = session.attach(capacity, info, delivery, filter);
             long after = start instanceof StartPoint.AfterOffset offset ? offset.offset() : 0;
             Flux<StreamItem> replay = start instanceof StartPoint.Live
                     ? null
                     : replay(session, start, requested).concatWithValues(new StreamItem.ReplayCompleted());
-            return new SubscriberFlux(session, queue, replay, filter, after, heartbeat, timer);
+            return new SubscriberFlux(session, queue, replay, filter, after, heartbeat, timer, flush);
         });
     }
 

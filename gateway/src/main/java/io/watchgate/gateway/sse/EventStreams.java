@@ -2,6 +2,7 @@ package io.watchgate.gateway.sse;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -110,6 +111,25 @@ public final class EventStreams {
     public static Executor eventLoop(ServerRequest request) {
         Connection connection = connection(request);
         return connection == null ? Runnable::run : connection.channel().eventLoop();
+    }
+
+    /**
+     * Flushes what was written to the request's connection, when called on its event loop (elsewhere
+     * the response's own flush, scheduled on the loop, follows anyway): a stream that has handed on
+     * a burst flushes it at once, while the buffers it wrote are still in the cache, instead of in a
+     * task per connection after all of the loop's connections were written.
+     */
+    public static Runnable flush(ServerRequest request) {
+        Connection connection = connection(request);
+        if (connection == null) {
+            return () -> {};
+        }
+        Channel channel = connection.channel();
+        return () -> {
+            if (channel.eventLoop().inEventLoop()) {
+                channel.flush();
+            }
+        };
     }
 
     private static void closeConnection(ServerRequest request) {

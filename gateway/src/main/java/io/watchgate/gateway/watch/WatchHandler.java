@@ -59,7 +59,8 @@ public final class WatchHandler {
                                 Subscribers.describe(request, "eventsource"),
                                 EventStreams.eventLoop(request),
                                 fanout.heartbeatInterval(),
-                                timer),
+                                timer,
+                                EventStreams.flush(request)),
                         hub::leave)
                 .<ByteBuffer>handle((item, sink) -> {
                     ByteBuffer frame = frames.render(item);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +38,7 @@ class SubscriberStreamTests {
     private TestDatabase database;
     private WatchgateStore store;
     private HubSession session;
+    private final AtomicInteger flushes = new AtomicInteger();
 
     @BeforeEach
     void open() {
@@ -110,6 +112,25 @@ class SubscriberStreamTests {
                 .thenRequest(2)
                 .expectNextMatches(offset(2))
                 .expectNextMatches(offset(3))
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void flushesOnceAfterEachPassThatHandedItemsOn() {
+        StepVerifier.create(stream(new StartPoint.Live(), 16), 0)
+                .then(() -> append(1, 3))
+                .expectNoEvent(Duration.ofMillis(100))
+                .then(() -> assertThat(flushes).as("nothing handed on yet").hasValue(0))
+                .thenRequest(3) // one pass hands on all three
+                .expectNextMatches(offset(1))
+                .expectNextMatches(offset(2))
+                .expectNextMatches(offset(3))
+                .then(() -> assertThat(flushes).as("one flush for the three").hasValue(1))
+                .thenRequest(1)
+                .then(() -> append(4, 4))
+                .expectNextMatches(offset(4))
+                .then(() -> assertThat(flushes).hasValue(2))
                 .thenCancel()
                 .verify(TIMEOUT);
     }
@@ -192,7 +213,8 @@ class SubscriberStreamTests {
                 SubscriberInfo.UNKNOWN,
                 Runnable::run,
                 heartbeat,
-                timer);
+                timer,
+                flushes::incrementAndGet);
     }
 
     private void append(long first, long last) {
