@@ -98,7 +98,7 @@ public final class AvisoStreamHandler {
                             // a replay ends with its history: no heartbeats
                             watch.shape() == AvisoWatch.Shape.REPLAY ? null : fanout.heartbeatInterval(),
                             timer,
-                            EventStreams.flush(request)),
+                            EventStreams.flusher(request)),
                     hub::leave);
             Flux<byte[]> body = body(watch, frames, items, requestId);
             return EventStreams.respond(request, body.map(ByteBuffer::wrap), timer, fanout.laggedCloseTimeout());

@@ -186,14 +186,11 @@ public final class HubSession {
     }
 
     private void offer(SubscriberQueue subscriber, List<JournaledEvent> events) {
-        for (JournaledEvent event : events) {
-            if (!subscriber.offer(event)) {
-                remove(subscriber);
-                if (subscriber.endReason() == SubscriberQueue.End.LAGGED) {
-                    lagged.incrementAndGet();
-                    observer.lagged();
-                }
-                return;
+        if (!subscriber.offerAll(events)) {
+            remove(subscriber);
+            if (subscriber.endReason() == SubscriberQueue.End.LAGGED) {
+                lagged.incrementAndGet();
+                observer.lagged();
             }
         }
     }

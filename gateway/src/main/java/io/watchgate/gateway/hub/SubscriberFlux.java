@@ -193,7 +193,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
                             unflushed = false;
                             flush.run(); // while what was written is still in the cache
                         }
-                    } catch (RuntimeException failure) { // a filter or the downstream threw
+                    } catch (RuntimeException failure) { // a filter, the downstream or the flush threw
                         finish();
                         actual.onError(failure);
                     }

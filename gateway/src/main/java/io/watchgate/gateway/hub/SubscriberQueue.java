@@ -2,6 +2,7 @@ package io.watchgate.gateway.hub;
 
 import io.watchgate.core.Notification;
 import java.time.Instant;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -65,16 +66,26 @@ public final class SubscriberQueue {
         return delivery;
     }
 
-    /** Offers a live event; returns {@code false} once this queue no longer takes any. */
-    boolean offer(JournaledEvent event) {
-        if (end.get() != null) {
-            return false;
+    /**
+     * Offers one broadcast's live events, in order, and then tells the reader once, so that it hands
+     * them on in one pass (and its connection sends them in one write). Returns {@code false} once
+     * this queue no longer takes any: it had ended, or it filled up and is now {@link End#LAGGED}.
+     * Before giving up on a full queue the reader is told, since it may make room at once.
+     */
+    boolean offerAll(List<JournaledEvent> events) {
+        for (JournaledEvent event : events) {
+            if (end.get() != null) {
+                return false;
+            }
+            if (buffer.size() >= capacity) {
+                tell();
+                if (buffer.size() >= capacity) {
+                    end(End.LAGGED);
+                    return false;
+                }
+            }
+            buffer.offer(event);
         }
-        if (buffer.size() >= capacity) {
-            end(End.LAGGED);
-            return false;
-        }
-        buffer.offer(event);
         tell();
         return true;
     }

@@ -114,12 +114,13 @@ public final class EventStreams {
     }
 
     /**
-     * Flushes what was written to the request's connection, when called on its event loop (elsewhere
-     * the response's own flush, scheduled on the loop, follows anyway): a stream that has handed on
-     * a burst flushes it at once, while the buffers it wrote are still in the cache, instead of in a
-     * task per connection after all of the loop's connections were written.
+     * What flushes the request's connection: run on its event loop, it flushes what was written
+     * (elsewhere it does nothing: the response's own flush, a task on the loop, follows anyway). A
+     * stream that has handed on what was there runs it, so a burst leaves in one write while the
+     * buffers it wrote are still in the cache; Reactor Netty's flush task, still queued once per
+     * burst, then finds nothing left to flush.
      */
-    public static Runnable flush(ServerRequest request) {
+    public static Runnable flusher(ServerRequest request) {
         Connection connection = connection(request);
         if (connection == null) {
             return () -> {};

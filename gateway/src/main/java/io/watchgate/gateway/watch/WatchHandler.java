@@ -60,7 +60,7 @@ public final class WatchHandler {
                                 EventStreams.eventLoop(request),
                                 fanout.heartbeatInterval(),
                                 timer,
-                                EventStreams.flush(request)),
+                                EventStreams.flusher(request)),
                         hub::leave)
                 .<ByteBuffer>handle((item, sink) -> {
                     ByteBuffer frame = frames.render(item);

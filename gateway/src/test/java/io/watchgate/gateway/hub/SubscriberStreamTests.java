@@ -117,6 +117,21 @@ class SubscriberStreamTests {
     }
 
     @Test
+    void aBroadcastOfSeveralEventsIsHandedOnInOnePassWithOneFlush() {
+        StepVerifier.create(stream(new StartPoint.Live(), 16))
+                .then(() -> append(1, 3)) // one journal batch: one broadcast
+                .expectNextMatches(offset(1))
+                .expectNextMatches(offset(2))
+                .expectNextMatches(offset(3))
+                .then(() -> assertThat(flushes).hasValue(1))
+                .then(() -> append(4, 4))
+                .expectNextMatches(offset(4))
+                .then(() -> assertThat(flushes).hasValue(2))
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    @Test
     void flushesOnceAfterEachPassThatHandedItemsOn() {
         StepVerifier.create(stream(new StartPoint.Live(), 16), 0)
                 .then(() -> append(1, 3))
