@@ -10,6 +10,9 @@
 #   SETTLE=0.5              seconds between the last subscriber connected and publishing (the rig's
 #                           default; a longer one leaves the connection burst's GC out of the figures)
 #   TARGETS=nchan,cmd       nchan,cmd | cmd (the gateway alone)
+#   LAUNCH=aot              aot (the default on Java 25+): the extracted jar with a JVM AOT cache
+#                           trained on fan-out load before the runs (kept in BENCH_DIR until the jar
+#                           changes; see train_aot_cache); jar: the jar as built
 #   WATCHGATE_JVM_FLAGS     the gateway's JVM flags (default below, documented in performance.md)
 #   BENCH_DIR=target/bench  where the rig is built and results are written
 # Needs: a JDK >= 21, gcc, make, python3; nginx + libnginx-mod-nchan (installed with apt-get
@@ -27,27 +30,73 @@ SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(1k-1 10k-100 10k-1)
 
 bench_jdk
+if [ -z "${LAUNCH:-}" ]; then # an AOT cache with method profiles needs Java 25
+  LAUNCH=jar
+  "$JAVA" -XX:AOTMode=off -version >/dev/null 2>&1 && LAUNCH=aot
+fi
 bench_gateway_jar
 bench_sseload
 [[ "$TARGETS" == *nchan* ]] && bench_nchan
 
 RESULTS="$BENCH_DIR/fanout-$(date +%Y%m%d-%H%M%S).jsonl"
 DATA="$BENCH_DIR/fanout-data"
-SERVER="rm -rf '$DATA' && exec '$JAVA' $WATCHGATE_JVM_FLAGS -jar '$GATEWAY_JAR'"
-SERVER+=" --server.address=127.0.0.1 --server.port=8080"
-SERVER+=" --watchgate.store.url=r2dbc:h2:file:///$DATA/watchgate --logging.level.root=WARN"
+APP="$BENCH_DIR/fanout-app"
+GATEWAY_ARGS="--server.address=127.0.0.1 --server.port=8080"
+GATEWAY_ARGS+=" --watchgate.store.url=r2dbc:h2:file:///$DATA/watchgate --logging.level.root=WARN"
 
-run_scenario() { # conns channels rate
-  local mode=(interleave --pairs "$PAIRS" --order abba)
-  [[ "$TARGETS" == *,* ]] || mode=(point --repeat "$PAIRS")
-  python3 "$SSELOAD_DIR/bench.py" "${mode[@]}" --target "$TARGETS" --name watchgate \
-    --ts-scheduled --warmup "$WARMUP" --settle "$SETTLE" \
-    --server-cmd "$SERVER" \
+# bench.py (its mode and options first) with the gateway, started by this command line, as its
+# cmd target.
+bench_gateway() { # server-cmd bench.py-arguments...
+  local server=$1
+  shift
+  python3 "$SSELOAD_DIR/bench.py" "$@" --name watchgate --server-cmd "$server" \
     --ready-url 'http://127.0.0.1:8080/actuator/health' \
     --pub-url 'http://127.0.0.1:8080/api/v1/notification' \
     --sub-template '/watch/local?event_type=bench&ch={run}_%d' \
     --body-template '{"event_type":"bench","identifier":{"ch":"{run}_%c"},"payload":%p}' \
-    --event-type message --out "$RESULTS" --conns "$1" --channels "$2" --rate "$3"
+    --event-type message
+}
+
+# The extracted jar and a JVM AOT cache trained on fan-out load: one gateway records what it
+# loads and the profiles of what it runs while the rig drives 1,000 and 10,000 subscribers on 1
+# and 100 channels for 10 s each (runs that are not measured), then the cache is made from that
+# record. With it the JIT compiles the hot paths from those profiles at start instead of spending
+# a good part of a core on them through the warm-up and the measured runs. Kept until the jar
+# changes or the JVM flags do.
+train_aot_cache() {
+  if [ -f "$APP/app.aot" ] && [ "$APP/app.aot" -nt "$GATEWAY_JAR" ] \
+    && [ "$(cat "$APP/jvm-flags" 2>/dev/null)" = "$WATCHGATE_JVM_FLAGS" ]; then
+    return
+  fi
+  echo "bench: training the JVM AOT cache on fan-out load (~2 min, logs in $APP)"
+  rm -rf "$APP" && mkdir -p "$APP"
+  "$JAVA" -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$APP/app" >/dev/null
+  local record="rm -rf '$DATA' && exec '$JAVA' $WATCHGATE_JVM_FLAGS -XX:AOTMode=record"
+  record+=" -XX:AOTConfiguration='$APP/app.aotconf' -jar '$APP/app/watchgate-gateway.jar' $GATEWAY_ARGS"
+  bench_gateway "$record" point --target cmd --keep-server --ts-scheduled \
+    --conns 1000,10000 --channels 1,100 --delivered 10000 >"$APP/training.log" 2>&1 \
+    || { echo "bench: the AOT training run failed, see $APP/training.log" >&2; exit 1; }
+  # shellcheck disable=SC2086
+  "$JAVA" $WATCHGATE_JVM_FLAGS -XX:AOTMode=create -XX:AOTConfiguration="$APP/app.aotconf" \
+    -XX:AOTCache="$APP/app.aot" -jar "$APP/app/watchgate-gateway.jar" >"$APP/create.log" 2>&1 \
+    || { echo "bench: making the AOT cache failed, see $APP/create.log" >&2; exit 1; }
+  echo "$WATCHGATE_JVM_FLAGS" >"$APP/jvm-flags"
+}
+
+case "$LAUNCH" in
+  aot)
+    train_aot_cache
+    LAUNCH_ARGS="-XX:AOTMode=on -XX:AOTCache='$APP/app.aot' -jar '$APP/app/watchgate-gateway.jar'" ;;
+  jar) LAUNCH_ARGS="-jar '$GATEWAY_JAR'" ;;
+  *) echo "unknown LAUNCH '$LAUNCH' (aot, jar)" >&2; exit 2 ;;
+esac
+SERVER="rm -rf '$DATA' && exec '$JAVA' $WATCHGATE_JVM_FLAGS $LAUNCH_ARGS $GATEWAY_ARGS"
+
+run_scenario() { # conns channels rate
+  local mode=(interleave --pairs "$PAIRS" --order abba)
+  [[ "$TARGETS" == *,* ]] || mode=(point --repeat "$PAIRS")
+  bench_gateway "$SERVER" "${mode[@]}" --target "$TARGETS" --ts-scheduled --warmup "$WARMUP" \
+    --settle "$SETTLE" --out "$RESULTS" --conns "$1" --channels "$2" --rate "$3"
 }
 
 for scenario in "${SCENARIOS[@]}"; do

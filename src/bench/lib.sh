@@ -2,7 +2,7 @@
 
 BENCH_DIR=${BENCH_DIR:-$ROOT/target/bench}
 SSELOAD_DIR="$BENCH_DIR/sseload"
-GATEWAY_JAR="$ROOT/gateway/target/watchgate-gateway.jar"
+GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/gateway/target/watchgate-gateway.jar}
 # The gateway's JVM for 2 cores: a fixed 1 GiB heap (no resizing pauses), the parallel
 # collector (short young pauses, no concurrent GC threads competing for the 2 cores) and one
 # Netty event loop per core (Reactor Netty's default is at least 4).
