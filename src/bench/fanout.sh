@@ -11,8 +11,10 @@
 #                           default; a longer one leaves the connection burst's GC out of the figures)
 #   TARGETS=nchan,cmd       nchan,cmd | cmd (the gateway alone)
 #   LAUNCH=aot              aot (the default on Java 25+): the extracted jar with a JVM AOT cache
-#                           trained on fan-out load before the runs (kept in BENCH_DIR until the jar
-#                           changes; see train_aot_cache); jar: the jar as built
+#                           trained on fan-out load before the runs (~2 min; ~100 MB kept in
+#                           BENCH_DIR/fanout-app while the jar, JDK and flags stay the same; see
+#                           train_aot_cache); jar: the jar as built
+#   GATEWAY_JAR             the gateway's jar (default: gateway/target/watchgate-gateway.jar)
 #   WATCHGATE_JVM_FLAGS     the gateway's JVM flags (default below, documented in performance.md)
 #   BENCH_DIR=target/bench  where the rig is built and results are written
 # Needs: a JDK >= 21, gcc, make, python3; nginx + libnginx-mod-nchan (installed with apt-get
@@ -32,7 +34,8 @@ SCENARIOS=("$@")
 bench_jdk
 if [ -z "${LAUNCH:-}" ]; then # an AOT cache with method profiles needs Java 25
   LAUNCH=jar
-  "$JAVA" -XX:AOTMode=off -version >/dev/null 2>&1 && LAUNCH=aot
+  [ "$("$JAVA" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')" -ge 25 ] 2>/dev/null && LAUNCH=aot
 fi
 bench_gateway_jar
 bench_sseload
@@ -41,15 +44,16 @@ bench_sseload
 RESULTS="$BENCH_DIR/fanout-$(date +%Y%m%d-%H%M%S).jsonl"
 DATA="$BENCH_DIR/fanout-data"
 APP="$BENCH_DIR/fanout-app"
+APP_JAR="$APP/app/$(basename "$GATEWAY_JAR")"
 GATEWAY_ARGS="--server.address=127.0.0.1 --server.port=8080"
 GATEWAY_ARGS+=" --watchgate.store.url=r2dbc:h2:file:///$DATA/watchgate --logging.level.root=WARN"
 
 # bench.py (its mode and options first) with the gateway, started by this command line, as its
-# cmd target.
-bench_gateway() { # server-cmd bench.py-arguments...
-  local server=$1
-  shift
-  python3 "$SSELOAD_DIR/bench.py" "$@" --name watchgate --server-cmd "$server" \
+# cmd target of this name.
+bench_gateway() { # name server-cmd bench.py-arguments...
+  local name=$1 server=$2
+  shift 2
+  python3 "$SSELOAD_DIR/bench.py" "$@" --name "$name" --server-cmd "$server" \
     --ready-url 'http://127.0.0.1:8080/actuator/health' \
     --pub-url 'http://127.0.0.1:8080/api/v1/notification' \
     --sub-template '/watch/local?event_type=bench&ch={run}_%d' \
@@ -59,34 +63,51 @@ bench_gateway() { # server-cmd bench.py-arguments...
 
 # The extracted jar and a JVM AOT cache trained on fan-out load: one gateway records what it
 # loads and the profiles of what it runs while the rig drives 1,000 and 10,000 subscribers on 1
-# and 100 channels for 10 s each (runs that are not measured), then the cache is made from that
-# record. With it the JIT compiles the hot paths from those profiles at start instead of spending
-# a good part of a core on them through the warm-up and the measured runs. Kept until the jar
-# changes or the JVM flags do.
+# and 100 channels (10,000 delivered events/s, 10 s each; not measured), then the cache is made
+# from that record. With it the JIT compiles the hot paths from those profiles at start instead
+# of spending a good part of a core on them through the warm-up and the measured runs. Kept
+# while the jar, the JDK and the JVM flags stay the same (rm -rf target/bench/fanout-app
+# retrains).
 train_aot_cache() {
-  if [ -f "$APP/app.aot" ] && [ "$APP/app.aot" -nt "$GATEWAY_JAR" ] \
-    && [ "$(cat "$APP/jvm-flags" 2>/dev/null)" = "$WATCHGATE_JVM_FLAGS" ]; then
+  local key
+  key="$(sha256sum "$GATEWAY_JAR" | cut -d' ' -f1) $("$JAVA" -version 2>&1 | tr '\n' ' ') $WATCHGATE_JVM_FLAGS"
+  if [ -f "$APP/app.aot" ] && [ "$(cat "$APP/key" 2>/dev/null)" = "$key" ]; then
     return
   fi
-  echo "bench: training the JVM AOT cache on fan-out load (~2 min, logs in $APP)"
+  echo "bench: training the JVM AOT cache on fan-out load (~2 min; logs: $APP/*.log and" \
+    "/tmp/sseload-bench/watchgate-training-server.log)"
   rm -rf "$APP" && mkdir -p "$APP"
   "$JAVA" -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$APP/app" >/dev/null
   local record="rm -rf '$DATA' && exec '$JAVA' $WATCHGATE_JVM_FLAGS -XX:AOTMode=record"
-  record+=" -XX:AOTConfiguration='$APP/app.aotconf' -jar '$APP/app/watchgate-gateway.jar' $GATEWAY_ARGS"
-  bench_gateway "$record" point --target cmd --keep-server --ts-scheduled \
-    --conns 1000,10000 --channels 1,100 --delivered 10000 >"$APP/training.log" 2>&1 \
-    || { echo "bench: the AOT training run failed, see $APP/training.log" >&2; exit 1; }
+  record+=" -XX:AOTConfiguration='$APP/app.aotconf' -jar '$APP_JAR' $GATEWAY_ARGS"
+  # bench.py carries on past a failed point (with a fresh server, whose record would replace
+  # this one) and stops the server with SIGTERM, SIGKILL after --stop-timeout: every point must
+  # have run, and the JVM must have had the time to write its record at exit.
+  bench_gateway watchgate-training "$record" point --target cmd --keep-server --ts-scheduled \
+    --stop-timeout 60 --conns 1000,10000 --channels 1,100 --delivered 10000 \
+    --out "$APP/training.jsonl" >"$APP/training.log" 2>&1 || true
+  if [ "$(grep -c . "$APP/training.jsonl" 2>/dev/null)" != 4 ] || grep -q '"error"' "$APP/training.jsonl" \
+    || grep -q 'SIGKILL after' "$APP/training.log" || [ ! -s "$APP/app.aotconf" ]; then
+    echo "bench: the AOT training run failed, see $APP/training.log" >&2
+    exit 1
+  fi
   # shellcheck disable=SC2086
   "$JAVA" $WATCHGATE_JVM_FLAGS -XX:AOTMode=create -XX:AOTConfiguration="$APP/app.aotconf" \
-    -XX:AOTCache="$APP/app.aot" -jar "$APP/app/watchgate-gateway.jar" >"$APP/create.log" 2>&1 \
+    -XX:AOTCache="$APP/app.aot" -jar "$APP_JAR" >"$APP/create.log" 2>&1 \
     || { echo "bench: making the AOT cache failed, see $APP/create.log" >&2; exit 1; }
-  echo "$WATCHGATE_JVM_FLAGS" >"$APP/jvm-flags"
+  rm -f "$APP/app.aotconf"
+  echo "$key" >"$APP/key"
 }
 
 case "$LAUNCH" in
   aot)
+    java_version=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    if [ "${java_version%%.*}" -lt 25 ] 2>/dev/null || [ -z "$java_version" ]; then
+      echo "bench: LAUNCH=aot needs Java 25+ (AOT caches with method profiles); $JAVA is $java_version" >&2
+      exit 2
+    fi
     train_aot_cache
-    LAUNCH_ARGS="-XX:AOTMode=on -XX:AOTCache='$APP/app.aot' -jar '$APP/app/watchgate-gateway.jar'" ;;
+    LAUNCH_ARGS="-XX:AOTMode=on -XX:AOTCache='$APP/app.aot' -jar '$APP_JAR'" ;;
   jar) LAUNCH_ARGS="-jar '$GATEWAY_JAR'" ;;
   *) echo "unknown LAUNCH '$LAUNCH' (aot, jar)" >&2; exit 2 ;;
 esac
@@ -95,7 +116,7 @@ SERVER="rm -rf '$DATA' && exec '$JAVA' $WATCHGATE_JVM_FLAGS $LAUNCH_ARGS $GATEWA
 run_scenario() { # conns channels rate
   local mode=(interleave --pairs "$PAIRS" --order abba)
   [[ "$TARGETS" == *,* ]] || mode=(point --repeat "$PAIRS")
-  bench_gateway "$SERVER" "${mode[@]}" --target "$TARGETS" --ts-scheduled --warmup "$WARMUP" \
+  bench_gateway watchgate "$SERVER" "${mode[@]}" --target "$TARGETS" --ts-scheduled --warmup "$WARMUP" \
     --settle "$SETTLE" --out "$RESULTS" --conns "$1" --channels "$2" --rate "$3"
 }
 
