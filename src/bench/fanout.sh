@@ -6,7 +6,7 @@
 # Usage: src/bench/fanout.sh [scenario...]       scenarios: 1k-1 10k-100 10k-1 (default: all)
 # Environment:
 #   PAIRS=3                 interleaved pairs per scenario (medians of these)
-#   WARMUP=20               seconds of unmeasured publishing after each server start
+#   WARMUP=30               seconds of unmeasured publishing after each server start (the rig's most)
 #   SETTLE=0.5              seconds between the last subscriber connected and publishing (the rig's
 #                           default; a longer one leaves the connection burst's GC out of the figures)
 #   TARGETS=nchan,cmd       nchan,cmd | cmd (the gateway alone)
@@ -25,7 +25,7 @@ ROOT=$(pwd)
 . src/bench/lib.sh
 
 PAIRS=${PAIRS:-3}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-30}
 SETTLE=${SETTLE:-0.5}
 TARGETS=${TARGETS:-nchan,cmd}
 SCENARIOS=("$@")
