@@ -330,7 +330,7 @@ public final class Journal {
         for (int row = 0; row < rows; row++) {
             sql.append(row == 0 ? "(" : ", (");
             for (int column = 0; column < JournalRows.INSERT_WIDTH; column++) {
-                sql.append(column == 0 ? "$" : ", $").append(marker++);
+                sql.append(column == 0 ? "" : ", ").append(JournalRows.insertValue(column, marker++));
             }
             sql.append(')');
         }

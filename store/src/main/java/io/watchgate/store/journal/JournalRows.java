@@ -4,9 +4,11 @@ import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
 import io.watchgate.core.Notification;
 import io.watchgate.store.sql.Rows;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,6 +24,14 @@ final class JournalRows {
     /** How many values one inserted row binds. */
     static final int INSERT_WIDTH = 12;
 
+    /**
+     * The text columns among {@link #INSERT_COLUMNS}, by position: {@link #bind} binds them as UTF-8
+     * bytes, which the insert decodes ({@link #insertValue}). r2dbc-h2 binds every {@code String} as
+     * a CLOB, and H2 writes a CLOB longer than 256 bytes (a notification's raw text) to its LOB
+     * store and reads it back to fill the {@code VARCHAR} column: a tenth of the journal's time.
+     */
+    private static final Set<Integer> TEXT_COLUMNS = Set.of(0, 3, 5, 9, 10, 11);
+
     /** The columns {@link #entry} reads. */
     static final String SELECT_COLUMNS =
             "entry_offset, epoch, journaled_at, upstream_cursor, upstream_sequence, event_type,"
@@ -33,21 +43,32 @@ final class JournalRows {
 
     private JournalRows() {}
 
-    /** Binds {@code entry} as the row starting at bind index {@code first}. */
+    /**
+     * The value of an inserted row's column (0-based, in {@link #INSERT_COLUMNS}) bound at this
+     * marker: text columns decode the UTF-8 bytes {@link #bind} gives them.
+     */
+    static String insertValue(int column, int marker) {
+        return TEXT_COLUMNS.contains(column) ? "UTF8TOSTRING($" + marker + ")" : "$" + marker;
+    }
+
+    /**
+     * Binds {@code entry} as the row starting at bind index {@code first} of an insert whose values
+     * are {@link #insertValue}s (H2's insert; PostgreSQL's goes by {@link JournalCopy}).
+     */
     static void bind(Statement statement, int first, String sessionKey, JournalEntry entry) {
         Notification notification = entry.notification();
         Instant eventTime = notification.time();
         int i = first;
-        statement.bind(i++, sessionKey);
+        statement.bind(i++, utf8(sessionKey));
         statement.bind(i++, entry.offset());
         statement.bind(i++, entry.epoch());
-        statement.bind(i++, notification.cursor());
+        statement.bind(i++, utf8(notification.cursor()));
         if (notification.sequence().isPresent()) {
             statement.bind(i++, notification.sequence().getAsLong());
         } else {
             statement.bindNull(i++, Long.class);
         }
-        statement.bind(i++, notification.eventType());
+        statement.bind(i++, utf8(notification.eventType()));
         if (eventTime != null) {
             statement.bind(i++, Rows.timestamp(eventTime));
         } else {
@@ -55,13 +76,17 @@ final class JournalRows {
         }
         statement.bind(i++, Rows.timestamp(eventTime != null ? eventTime : entry.journaledAt()));
         statement.bind(i++, Rows.timestamp(entry.journaledAt()));
-        statement.bind(i++, identifier(notification));
+        statement.bind(i++, utf8(identifier(notification)));
         if (notification.payload() != null) {
-            statement.bind(i++, notification.payload());
+            statement.bind(i++, utf8(notification.payload()));
         } else {
-            statement.bindNull(i++, String.class);
+            statement.bindNull(i++, byte[].class);
         }
-        statement.bind(i, notification.raw());
+        statement.bind(i, utf8(notification.raw()));
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The identifier column's value: the identifier as JSON, its keys sorted. */
