@@ -7,6 +7,7 @@ import io.watchgate.store.sql.Rows;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -17,20 +18,35 @@ import tools.jackson.databind.json.JsonMapper;
 final class JournalRows {
 
     /** The columns an insert binds, in order. */
-    static final String INSERT_COLUMNS =
-            "session_key, entry_offset, epoch, upstream_cursor, upstream_sequence, event_type,"
-                    + " event_time, entry_time, journaled_at, identifier, payload, raw";
-
-    /** How many values one inserted row binds. */
-    static final int INSERT_WIDTH = 12;
+    private static final List<String> INSERTED = List.of(
+            "session_key",
+            "entry_offset",
+            "epoch",
+            "upstream_cursor",
+            "upstream_sequence",
+            "event_type",
+            "event_time",
+            "entry_time",
+            "journaled_at",
+            "identifier",
+            "payload",
+            "raw");
 
     /**
-     * The text columns among {@link #INSERT_COLUMNS}, by position: {@link #bind} binds them as UTF-8
-     * bytes, which the insert decodes ({@link #insertValue}). r2dbc-h2 binds every {@code String} as
-     * a CLOB, and H2 writes a CLOB longer than 256 bytes (a notification's raw text) to its LOB
-     * store and reads it back to fill the {@code VARCHAR} column: a tenth of the journal's time.
+     * The text columns among them: {@link #bind} binds them as UTF-8 bytes, which the insert
+     * decodes ({@link #insertValue}). r2dbc-h2 binds every {@code String} as a CLOB, and H2 keeps a
+     * CLOB in memory only while three times its length fits in 256 bytes: any longer value (a
+     * notification's raw text, its identifier) went to H2's LOB store and was read back from it to
+     * fill the {@code VARCHAR} column, which halved the journal's appends.
      */
-    private static final Set<Integer> TEXT_COLUMNS = Set.of(0, 3, 5, 9, 10, 11);
+    private static final Set<String> TEXT =
+            Set.of("session_key", "upstream_cursor", "event_type", "identifier", "payload", "raw");
+
+    /** The columns an insert binds, in order, as SQL. */
+    static final String INSERT_COLUMNS = String.join(", ", INSERTED);
+
+    /** How many values one inserted row binds. */
+    static final int INSERT_WIDTH = INSERTED.size();
 
     /** The columns {@link #entry} reads. */
     static final String SELECT_COLUMNS =
@@ -44,11 +60,12 @@ final class JournalRows {
     private JournalRows() {}
 
     /**
-     * The value of an inserted row's column (0-based, in {@link #INSERT_COLUMNS}) bound at this
-     * marker: text columns decode the UTF-8 bytes {@link #bind} gives them.
+     * The SQL expression for column {@code column} (0-based, in {@link #INSERT_COLUMNS}) of an
+     * inserted row, reading bind marker {@code $marker}: text columns wrap it in {@code
+     * UTF8TOSTRING}, since {@link #bind} gives them UTF-8 bytes.
      */
     static String insertValue(int column, int marker) {
-        return TEXT_COLUMNS.contains(column) ? "UTF8TOSTRING($" + marker + ")" : "$" + marker;
+        return TEXT.contains(INSERTED.get(column)) ? "UTF8TOSTRING($" + marker + ")" : "$" + marker;
     }
 
     /**

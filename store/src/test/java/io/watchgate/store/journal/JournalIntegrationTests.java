@@ -323,6 +323,29 @@ class JournalIntegrationTests {
     }
 
     @Test
+    void longMultiByteTextReadsBackUnchanged() {
+        // past where H2 keeps a CLOB in memory (85 characters): these went through its LOB store
+        String unit = "ünïcødé ☃ 𝄞 \"\\\t\n";
+        String longText = unit.repeat(2_000);
+        Notification full = new Notification(
+                "c".repeat(300) + "𝄞",
+                OptionalLong.of(1),
+                "type " + unit.repeat(20),
+                START,
+                Map.of("k", longText),
+                longText,
+                "raw " + longText);
+        Notification noPayload =
+                new Notification("d".repeat(100), OptionalLong.of(2), "t", null, Map.of(), null, unit.repeat(20_000));
+
+        append(List.of(JournalRecord.of(full), JournalRecord.of(noPayload)));
+
+        assertThat(readAll(JournalStart.beginning()))
+                .extracting(JournalEntry::notification)
+                .containsExactly(full, noPayload);
+    }
+
+    @Test
     void readsAfterAnOffsetInOrderAcrossPages() {
         append(records(1, 1));
         append(records(2, 4));
