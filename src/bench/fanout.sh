@@ -44,7 +44,7 @@ bench_sseload
 RESULTS="$BENCH_DIR/fanout-$(date +%Y%m%d-%H%M%S).jsonl"
 DATA="$BENCH_DIR/fanout-data"
 APP="$BENCH_DIR/fanout-app"
-APP_JAR="$APP/app/$(basename "$GATEWAY_JAR")"
+EXTRACTED_JAR=$(bench_extracted_jar "$APP")
 GATEWAY_ARGS="--server.address=127.0.0.1 --server.port=8080"
 GATEWAY_ARGS+=" --watchgate.store.url=r2dbc:h2:file:///$DATA/watchgate --logging.level.root=WARN"
 
@@ -77,9 +77,9 @@ train_aot_cache() {
   echo "bench: training the JVM AOT cache on fan-out load (~2 min; logs: $APP/*.log and" \
     "/tmp/sseload-bench/watchgate-training-server.log)"
   rm -rf "$APP" && mkdir -p "$APP"
-  "$JAVA" -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$APP/app" >/dev/null
+  bench_extract_jar "$APP"
   local record="rm -rf '$DATA' && exec '$JAVA' $WATCHGATE_JVM_FLAGS -XX:AOTMode=record"
-  record+=" -XX:AOTConfiguration='$APP/app.aotconf' -jar '$APP_JAR' $GATEWAY_ARGS"
+  record+=" -XX:AOTConfiguration='$APP/app.aotconf' -jar '$EXTRACTED_JAR' $GATEWAY_ARGS"
   # bench.py carries on past a failed point (with a fresh server, whose record would replace
   # this one) and stops the server with SIGTERM, SIGKILL after --stop-timeout: every point must
   # have run, and the JVM must have had the time to write its record at exit.
@@ -93,7 +93,7 @@ train_aot_cache() {
   fi
   # shellcheck disable=SC2086
   "$JAVA" $WATCHGATE_JVM_FLAGS -XX:AOTMode=create -XX:AOTConfiguration="$APP/app.aotconf" \
-    -XX:AOTCache="$APP/app.aot" -jar "$APP_JAR" >"$APP/create.log" 2>&1 \
+    -XX:AOTCache="$APP/app.aot" -jar "$EXTRACTED_JAR" >"$APP/create.log" 2>&1 \
     || { echo "bench: making the AOT cache failed, see $APP/create.log" >&2; exit 1; }
   rm -f "$APP/app.aotconf"
   echo "$key" >"$APP/key"
@@ -107,7 +107,7 @@ case "$LAUNCH" in
       exit 2
     fi
     train_aot_cache
-    LAUNCH_ARGS="-XX:AOTMode=on -XX:AOTCache='$APP/app.aot' -jar '$APP_JAR'" ;;
+    LAUNCH_ARGS="-XX:AOTMode=on -XX:AOTCache='$APP/app.aot' -jar '$EXTRACTED_JAR'" ;;
   jar) LAUNCH_ARGS="-jar '$GATEWAY_JAR'" ;;
   *) echo "unknown LAUNCH '$LAUNCH' (aot, jar)" >&2; exit 2 ;;
 esac

@@ -32,6 +32,15 @@ bench_gateway_jar() {
   fi
 }
 
+# The gateway's jar extracted into DIR/app: a JVM AOT cache needs the application's jars as
+# files, not nested in one jar. bench_extracted_jar DIR prints the application jar's path there.
+bench_extract_jar() { # dir
+  "$JAVA" -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$1/app" >/dev/null
+}
+bench_extracted_jar() { # dir
+  echo "$1/app/$(basename "$GATEWAY_JAR")"
+}
+
 # The sseload rig, copied from ../shared/tools/sseload and built in the bench folder.
 bench_sseload() {
   local source="$ROOT/../shared/tools/sseload"

@@ -20,6 +20,7 @@ bench_jdk
 bench_gateway_jar
 WORK="$BENCH_DIR/restart"
 APP="$BENCH_DIR/restart-app"
+EXTRACTED_JAR=$(bench_extracted_jar "$APP")
 URL=http://127.0.0.1:8080
 STORE_ARGS=(--server.address=127.0.0.1 --server.port=8080 --logging.level.root=WARN)
 
@@ -30,7 +31,7 @@ STORE_ARGS=(--server.address=127.0.0.1 --server.port=8080 --logging.level.root=W
 # the profiles of what it runs (the store's recovery, the journal's read, the first request).
 prepare_aot() {
   rm -rf "$APP" && mkdir -p "$APP"
-  "$JAVA" -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$APP/app" >/dev/null
+  bench_extract_jar "$APP"
   rm -rf "$WORK" && mkdir -p "$WORK"
   start_gateway jar
   publish_and_kill
@@ -43,8 +44,8 @@ prepare_aot() {
 
 start_gateway() { # mode: jar, aot or train
   local launch=(-jar "$GATEWAY_JAR")
-  [ "$1" = aot ] && launch=(-XX:AOTCache="$APP/app.aot" -jar "$APP/app/watchgate-gateway.jar")
-  [ "$1" = train ] && launch=(-XX:AOTCacheOutput="$APP/app.aot" -jar "$APP/app/watchgate-gateway.jar")
+  [ "$1" = aot ] && launch=(-XX:AOTCache="$APP/app.aot" -jar "$EXTRACTED_JAR")
+  [ "$1" = train ] && launch=(-XX:AOTCacheOutput="$APP/app.aot" -jar "$EXTRACTED_JAR")
   # shellcheck disable=SC2086
   "$JAVA" $WATCHGATE_JVM_FLAGS "${launch[@]}" "${STORE_ARGS[@]}" \
     --watchgate.store.url="r2dbc:h2:file:///$WORK/data/watchgate" >>"$WORK/watchgate.log" 2>&1 &
