@@ -43,7 +43,7 @@ import reactor.netty.resources.LoopResources;
  * 300 bytes) to the gateway's session, which decodes them, journals them in its store and fans
  * them out to one subscriber of {@code GET /watch/bench?event_type=mars&from_id=1} over real HTTP.
  *
- * <p>Each round (a warm-up round, then the measured ones) starts the gateway in this JVM on a fresh
+ * <p>Each round (the warm-up rounds, then the measured ones) starts the gateway in this JVM on a fresh
  * store: a new database {@code watchgate_bench_<pid>_<round>} on the tests' PostgreSQL server
  * ({@link TestPostgres}: {@code WATCHGATE_TEST_PG_URL}, else {@code 127.0.0.1:5432}), dropped
  * afterwards, or a new H2 file in a temporary directory, deleted afterwards. The journal is empty,
@@ -62,6 +62,10 @@ import reactor.netty.resources.LoopResources;
  * lagged}). So that the round measures how fast the subscriber is served rather than ending early,
  * the queue holds a whole round unless that property is given.
  *
+ * <p>The JIT compiles the path through the first rounds (seconds of compiler time each): the
+ * warm-up rounds, {@value #WARMUP_ROUNDS_PROPERTY} (default {@value #DEFAULT_WARMUP_ROUNDS}), are
+ * printed but left out of the median, which is then the rate of a session in a warm gateway.
+ *
  * <p>Run by {@code src/bench/ingest.sh}; prints two lines per round and the median. Arguments:
  * notifications per round (default 200000), measured rounds (default 5), the store's dialect
  * ({@code postgresql}, the default, or {@code h2}); any {@code --key=value} argument is passed on to
@@ -78,6 +82,8 @@ public final class GatewayIngest {
     private static final String SUBSCRIBER_QUEUE = "watchgate.fanout.subscriber-queue";
     private static final int SAMPLE_MILLIS = 10;
     private static final String APPEND_TIMER = "watchgate.journal.append";
+    private static final String WARMUP_ROUNDS_PROPERTY = "watchgate.bench.warmup-rounds";
+    private static final int DEFAULT_WARMUP_ROUNDS = 2;
 
     private GatewayIngest() {}
 
@@ -98,6 +104,12 @@ public final class GatewayIngest {
                 ? Dialect.valueOf(positional.get(2).toUpperCase(Locale.ROOT))
                 : Dialect.POSTGRESQL;
         gatewayProperties.putIfAbsent(SUBSCRIBER_QUEUE, Integer.toString(count));
+        int warmups =
+                Integer.parseInt(System.getProperty(WARMUP_ROUNDS_PROPERTY, Integer.toString(DEFAULT_WARMUP_ROUNDS)));
+        if (rounds < 1 || warmups < 0) {
+            throw new IllegalArgumentException(
+                    "rounds must be >= 1 and " + WARMUP_ROUNDS_PROPERTY + " >= 0: " + rounds + ", " + warmups);
+        }
 
         LoopResources subscriberLoop = LoopResources.create("bench-subscriber", 1, true);
         HttpClient subscriber = HttpClient.create(ConnectionProvider.newConnection())
@@ -111,23 +123,25 @@ public final class GatewayIngest {
             System.out.printf(
                     Locale.ROOT,
                     "%,d notifications per round through the gateway on %s (a fresh store each round),"
-                            + " 1 subscriber, gateway properties %s; %d processors%n",
+                            + " 1 subscriber, gateway properties %s; %d processors; %d warm-up rounds%n",
                     count,
                     dialect.name().toLowerCase(Locale.ROOT),
                     gatewayProperties,
-                    Runtime.getRuntime().availableProcessors());
+                    Runtime.getRuntime().availableProcessors(),
+                    warmups);
             double[] rates = new double[rounds];
-            for (int round = 0; round < rounds + 1; round++) {
+            for (int round = 0; round < warmups + rounds; round++) {
                 Measurement measured;
                 try (BenchStore store = BenchStore.create(dialect, round);
                         GatewayInstance gateway =
                                 GatewayInstance.start(properties(upstream, store, gatewayProperties))) {
                     measured = receive(subscriber, gateway, count);
                 }
-                if (round > 0) {
-                    rates[round - 1] = measured.rate();
+                if (round >= warmups) {
+                    rates[round - warmups] = measured.rate();
                 }
-                System.out.print(measured.describe(round == 0 ? "warm-up" : "round " + round));
+                System.out.print(measured.describe(
+                        round < warmups ? "warm-up " + (round + 1) : "round " + (round - warmups + 1)));
             }
             Arrays.sort(rates);
             double median = rates[rounds / 2];
