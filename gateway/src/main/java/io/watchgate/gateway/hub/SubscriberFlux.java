@@ -33,7 +33,10 @@ import reactor.util.concurrent.Queues;
  * queue that overflowed ends the stream at once with {@link StreamItem.Lagged}, dropping what it
  * held; an ended queue ends it once its events are handed on, with {@link StreamItem.Closing} when
  * the gateway shuts down. Heartbeats, when asked for, come every interval ahead of everything else
- * (one at most is pending while there is no demand).
+ * (one at most is pending while there is no demand). Status changes wait for demand too, the newest
+ * {@value #MAX_PENDING_STATUSES} at most: a client that stopped reading while its upstream keeps
+ * reconnecting does not hold a growing backlog of them, and sees the latest ones when it reads
+ * again.
  *
  * <p>It replaces a chain of some twenty operators and four sinks per subscriber: an idle
  * subscriber holds this object, its queue and two small inner subscribers.
@@ -42,6 +45,9 @@ final class SubscriberFlux extends Flux<StreamItem> {
 
     /** How many replayed items are asked of the journal ahead of the downstream. */
     private static final int REPLAY_PREFETCH = 32;
+
+    /** The most status changes kept for a downstream that asks for nothing: the newest ones. */
+    static final int MAX_PENDING_STATUSES = 16;
 
     private static final StreamItem.Heartbeat HEARTBEAT = new StreamItem.Heartbeat();
 
@@ -202,7 +208,21 @@ final class SubscriberFlux extends Flux<StreamItem> {
             } while (missed != 0);
         }
 
+        /** Queues a status change of the session for the downstream. */
+        void offerStatus(SessionStatus status) {
+            statuses.offer(new StreamItem.Status(status));
+            drain();
+        }
+
+        /** Keeps the newest {@value #MAX_PENDING_STATUSES} of the status changes waiting for demand. */
+        private void dropOldestStatuses() {
+            while (statuses.size() > MAX_PENDING_STATUSES) {
+                statuses.poll(); // more are waiting than the downstream asked for
+            }
+        }
+
         private void emit() {
+            dropOldestStatuses();
             long emitted = 0;
             long demand = requested;
             while (true) {
@@ -338,7 +358,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
         }
     }
 
-    /** Receives the session's status changes, as many as come. */
+    /** Receives the session's status changes, as many as come (the drain keeps the newest for the downstream). */
     static final class StatusInner extends BaseSubscriber<SessionStatus> {
 
         private final Drain parent;
@@ -349,8 +369,7 @@ final class SubscriberFlux extends Flux<StreamItem> {
 
         @Override
         protected void hookOnNext(SessionStatus status) {
-            parent.statuses.offer(new StreamItem.Status(status));
-            parent.drain();
+            parent.offerStatus(status);
         }
 
         @Override

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -182,6 +183,32 @@ class SubscriberStreamTests {
                 .expectNext(new StreamItem.Status(backingOff))
                 .then(() -> append(2, 2))
                 .expectNextMatches(offset(2))
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void aSubscriberThatAsksForNothingKeepsOnlyTheNewestStatusChanges() {
+        List<SessionStatus> changes = IntStream.rangeClosed(1, 3 * SubscriberFlux.MAX_PENDING_STATUSES)
+                .mapToObj(attempt -> new SessionStatus(
+                        SessionState.BACKING_OFF,
+                        "transport_error",
+                        null,
+                        attempt,
+                        Duration.ofSeconds(1),
+                        Instant.now()))
+                .toList();
+        List<StreamItem> newest =
+                changes.subList(changes.size() - SubscriberFlux.MAX_PENDING_STATUSES, changes.size()).stream()
+                        .<StreamItem>map(StreamItem.Status::new)
+                        .toList();
+
+        StepVerifier.create(stream(new StartPoint.Live(), 16), 0)
+                .then(() -> changes.forEach(session::publishStatus))
+                .thenRequest(Long.MAX_VALUE)
+                .expectNextSequence(newest)
+                .then(() -> append(1, 1)) // nothing older was left waiting ahead of it
+                .expectNextMatches(offset(1))
                 .thenCancel()
                 .verify(TIMEOUT);
     }
