@@ -62,8 +62,9 @@ final class AdminEvents {
 
     /** {@code GET /admin/events}. */
     Mono<ServerResponse> all(ServerRequest request) {
+        Scheduler streamTimer = EventStreams.timer(request, timer);
         Flux<byte[]> transitions = transitions(hub.transitions());
-        Flux<byte[]> snapshots = Flux.interval(Duration.ZERO, snapshotInterval, timer)
+        Flux<byte[]> snapshots = Flux.interval(Duration.ZERO, snapshotInterval, streamTimer)
                 .onBackpressureDrop()
                 .concatMap(
                         tick -> views.sessions()
@@ -71,15 +72,15 @@ final class AdminEvents {
                                         "snapshot", Map.of("sessions", sessions, "subscribers", views.subscribers()))),
                         1);
         // transitions first: none is missed between the first snapshot and the live stream
-        return respond(Flux.merge(transitions, snapshots));
+        return respond(Flux.merge(transitions, snapshots), streamTimer);
     }
 
     /** {@code GET /admin/sessions/{key}/events}. */
     Mono<ServerResponse> session(ServerRequest request) {
-        return Mono.defer(() -> sessionStream(request.pathVariable("key")));
+        return Mono.defer(() -> sessionStream(request.pathVariable("key"), EventStreams.timer(request, timer)));
     }
 
-    private Mono<ServerResponse> sessionStream(String key) {
+    private Mono<ServerResponse> sessionStream(String key, Scheduler streamTimer) {
         HubSession session = hub.find(key)
                 .orElseThrow(() -> GatewayException.notFound("SESSION_NOT_FOUND", "no session " + key + " runs here"));
         // listening starts before the detail is read, and what arrives meanwhile is kept: the
@@ -103,7 +104,7 @@ final class AdminEvents {
                                             session.state().name()))))
                     .doFinally(signal -> listening.dispose());
         });
-        return respond(frames);
+        return respond(frames, streamTimer);
     }
 
     private Flux<byte[]> transitions(Flux<SessionTransition> transitions) {
@@ -112,9 +113,9 @@ final class AdminEvents {
                 .map(transition -> frame("transition", TransitionView.of(transition)));
     }
 
-    private Mono<ServerResponse> respond(Flux<byte[]> frames) {
+    private Mono<ServerResponse> respond(Flux<byte[]> frames, Scheduler streamTimer) {
         return EventStreams.respond(
-                frames.map(ByteBuffer::wrap), heartbeatInterval, EventStreamFrames::heartbeat, timer);
+                frames.map(ByteBuffer::wrap), heartbeatInterval, EventStreamFrames::heartbeat, streamTimer);
     }
 
     private byte[] frame(String event, Object value) {

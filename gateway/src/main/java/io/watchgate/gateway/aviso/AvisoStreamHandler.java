@@ -85,6 +85,7 @@ public final class AvisoStreamHandler {
                     targets.aviso(watch.upstream(), watch.eventType(), watch.filters(), watch.bootstrap());
             String requestId = RequestIds.of(request.exchange());
             AvisoFrames frames = new AvisoFrames(json, watch.topic(), requestId, clock);
+            Scheduler streamTimer = EventStreams.timer(request, timer);
             Flux<StreamItem> items = Flux.using(
                     () -> hub.join(target.spec()),
                     session -> SubscriberStream.open(
@@ -97,11 +98,11 @@ public final class AvisoStreamHandler {
                             EventStreams.eventLoop(request),
                             // a replay ends with its history: no heartbeats
                             watch.shape() == AvisoWatch.Shape.REPLAY ? null : fanout.heartbeatInterval(),
-                            timer,
+                            streamTimer,
                             EventStreams.flusher(request)),
-                    hub::leave);
+                    session -> hub.leave(session, streamTimer));
             Flux<byte[]> body = body(watch, frames, items, requestId);
-            return EventStreams.respond(request, body.map(ByteBuffer::wrap), timer, fanout.laggedCloseTimeout());
+            return EventStreams.respond(request, body.map(ByteBuffer::wrap), streamTimer, fanout.laggedCloseTimeout());
         });
     }
 

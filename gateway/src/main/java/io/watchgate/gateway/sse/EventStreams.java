@@ -3,6 +3,7 @@ package io.watchgate.gateway.sse;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -24,6 +25,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -43,6 +45,9 @@ public final class EventStreams {
 
     private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
+    /** The scheduler over the event loop a thread runs, made there when a stream first asks for it. */
+    private static final ThreadLocal<@Nullable Scheduler> LOOP_TIMER = new ThreadLocal<>();
+
     private EventStreams() {}
 
     /**
@@ -52,6 +57,7 @@ public final class EventStreams {
      * @param frames the frames, from their position to their limit (which are left as they are);
      *     the response ends when they complete
      * @param heartbeat the frame sent every {@code interval} while the stream runs
+     * @param timer where the heartbeats are timed: the stream's {@link #timer(ServerRequest, Scheduler)}
      */
     public static Mono<ServerResponse> respond(
             Flux<ByteBuffer> frames, Duration interval, Supplier<byte[]> heartbeat, Scheduler timer) {
@@ -69,6 +75,8 @@ public final class EventStreams {
      * ended, the connection is closed if the client has not taken the last ones within {@code
      * closeTimeout}: a client that stopped reading (a lagged one) cannot hold a connection open for
      * ever.
+     *
+     * @param timer where the close is timed: the stream's {@link #timer(ServerRequest, Scheduler)}
      */
     public static Mono<ServerResponse> respond(
             ServerRequest request, Flux<ByteBuffer> frames, Scheduler timer, Duration closeTimeout) {
@@ -111,6 +119,31 @@ public final class EventStreams {
     public static Executor eventLoop(ServerRequest request) {
         Connection connection = connection(request);
         return connection == null ? Runnable::run : connection.channel().eventLoop();
+    }
+
+    /**
+     * Where a stream's own timers (its heartbeats, its close timer) should run: the event loop of the
+     * request's connection. A loop keeps its scheduled tasks in a queue only it touches, so starting
+     * and cancelling them there takes no lock, where a shared scheduler's queue can make the loop
+     * wait for another thread (cancelling a heartbeat when a stream ends did); a heartbeat is then
+     * also written and flushed without a thread hop. {@code fallback} where the server is not
+     * Reactor Netty.
+     */
+    public static Scheduler timer(ServerRequest request, Scheduler fallback) {
+        Connection connection = connection(request);
+        if (connection == null) {
+            return fallback;
+        }
+        EventLoop loop = connection.channel().eventLoop();
+        if (!loop.inEventLoop()) {
+            return Schedulers.fromExecutorService(loop, "watchgate-stream-timer");
+        }
+        Scheduler timer = LOOP_TIMER.get();
+        if (timer == null) {
+            timer = Schedulers.fromExecutorService(loop, "watchgate-stream-timer");
+            LOOP_TIMER.set(timer);
+        }
+        return timer;
     }
 
     /**

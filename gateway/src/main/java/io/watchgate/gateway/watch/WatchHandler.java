@@ -48,6 +48,7 @@ public final class WatchHandler {
         WatchQuery query =
                 WatchQuery.parse(request.queryParams(), request.headers().firstHeader("Last-Event-ID"));
         SessionTargets.Target target = targets.of(upstream, query, false);
+        Scheduler streamTimer = EventStreams.timer(request, timer);
         Flux<ByteBuffer> body = Flux.using(
                         () -> hub.join(target.spec()),
                         session -> SubscriberStream.open(
@@ -59,9 +60,9 @@ public final class WatchHandler {
                                 Subscribers.describe(request, "eventsource"),
                                 EventStreams.eventLoop(request),
                                 fanout.heartbeatInterval(),
-                                timer,
+                                streamTimer,
                                 EventStreams.flusher(request)),
-                        hub::leave)
+                        session -> hub.leave(session, streamTimer))
                 .<ByteBuffer>handle((item, sink) -> {
                     ByteBuffer frame = frames.render(item);
                     if (frame != null) {
@@ -69,7 +70,7 @@ public final class WatchHandler {
                     }
                 })
                 .startWith(ByteBuffer.wrap(EventStreamFrames.retry(fanout.retry())));
-        return EventStreams.respond(request, body, timer, fanout.laggedCloseTimeout());
+        return EventStreams.respond(request, body, streamTimer, fanout.laggedCloseTimeout());
     }
 
     /**
