@@ -46,7 +46,7 @@ public final class EventStreams {
     private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
     /** The scheduler over the event loop a thread runs, made there when a stream first asks for it. */
-    private static final ThreadLocal<@Nullable Scheduler> LOOP_TIMER = new ThreadLocal<>();
+    private static final ThreadLocal<@Nullable LoopTimer> LOOP_TIMER = new ThreadLocal<>();
 
     private EventStreams() {}
 
@@ -138,13 +138,16 @@ public final class EventStreams {
         if (!loop.inEventLoop()) {
             return Schedulers.fromExecutorService(loop, "watchgate-stream-timer");
         }
-        Scheduler timer = LOOP_TIMER.get();
-        if (timer == null) {
-            timer = Schedulers.fromExecutorService(loop, "watchgate-stream-timer");
+        LoopTimer timer = LOOP_TIMER.get();
+        if (timer == null || timer.loop() != loop) {
+            timer = new LoopTimer(loop, Schedulers.fromExecutorService(loop, "watchgate-stream-timer"));
             LOOP_TIMER.set(timer);
         }
-        return timer;
+        return timer.scheduler();
     }
+
+    /** A scheduler over an event loop. */
+    private record LoopTimer(EventLoop loop, Scheduler scheduler) {}
 
     /**
      * What flushes the request's connection: run on its event loop, it flushes what was written
