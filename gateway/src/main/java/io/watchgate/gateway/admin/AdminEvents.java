@@ -64,7 +64,8 @@ final class AdminEvents {
     Mono<ServerResponse> all(ServerRequest request) {
         Scheduler streamTimer = EventStreams.timer(request, timer);
         Flux<byte[]> transitions = transitions(hub.transitions());
-        Flux<byte[]> snapshots = Flux.interval(Duration.ZERO, snapshotInterval, streamTimer)
+        // the snapshots are made on the shared timer: all sessions' views are more work than a loop should do
+        Flux<byte[]> snapshots = Flux.interval(Duration.ZERO, snapshotInterval, timer)
                 .onBackpressureDrop()
                 .concatMap(
                         tick -> views.sessions()

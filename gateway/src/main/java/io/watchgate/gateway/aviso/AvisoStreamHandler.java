@@ -100,8 +100,8 @@ public final class AvisoStreamHandler {
                             watch.shape() == AvisoWatch.Shape.REPLAY ? null : fanout.heartbeatInterval(),
                             streamTimer,
                             EventStreams.flusher(request)),
-                    session -> hub.leave(session, streamTimer));
-            Flux<byte[]> body = body(watch, frames, items, requestId);
+                    hub::leave);
+            Flux<byte[]> body = body(watch, frames, items, requestId, streamTimer);
             return EventStreams.respond(request, body.map(ByteBuffer::wrap), streamTimer, fanout.laggedCloseTimeout());
         });
     }
@@ -111,7 +111,8 @@ public final class AvisoStreamHandler {
      * watch, the first heartbeat at once), the items, then {@code connection-closing}. A failure
      * ends the body after an {@code error} frame, without {@code connection-closing}.
      */
-    private Flux<byte[]> body(AvisoWatch watch, AvisoFrames frames, Flux<StreamItem> items, String requestId) {
+    private Flux<byte[]> body(
+            AvisoWatch watch, AvisoFrames frames, Flux<StreamItem> items, String requestId, Scheduler streamTimer) {
         Flux<byte[]> opening = switch (watch.shape()) {
             case LIVE -> Flux.just(frames.connectionEstablished(MAX_DURATION), frames.heartbeat());
             case REPLAY_THEN_LIVE ->
@@ -147,7 +148,7 @@ public final class AvisoStreamHandler {
         }
         AtomicBoolean expired = new AtomicBoolean();
         return Flux.concat(opening, content)
-                .takeUntilOther(Mono.delay(MAX_DURATION, timer).doOnNext(tick -> expired.set(true)))
+                .takeUntilOther(Mono.delay(MAX_DURATION, streamTimer).doOnNext(tick -> expired.set(true)))
                 .concatWith(Mono.defer(() -> expired.get()
                         ? Mono.just(frames.closing(AvisoFrames.Close.MAX_DURATION_REACHED))
                         : Mono.empty()));

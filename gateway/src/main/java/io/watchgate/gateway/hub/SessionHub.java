@@ -115,16 +115,8 @@ public final class SessionHub {
 
     /** Leaves a session joined before; the last one out starts its grace period. */
     public void leave(HubSession session) {
-        leave(session, timer);
-    }
-
-    /**
-     * Leaves a session joined before; the last one out starts its grace period on {@code graceTimer}
-     * (a stream's own timer: on its event loop, starting it takes no lock).
-     */
-    public void leave(HubSession session, Scheduler graceTimer) {
         if (session.release()) {
-            session.graceTimer(graceTimer.schedule(
+            session.graceTimer(timer.schedule(
                     () -> {
                         if (session.stopIfUnused()) {
                             sessions.remove(session.key(), session);

@@ -127,7 +127,7 @@ public final class EventStreams {
      * and cancelling them there takes no lock, where a shared scheduler's queue can make the loop
      * wait for another thread (cancelling a heartbeat when a stream ends did); a heartbeat is then
      * also written and flushed without a thread hop. {@code fallback} where the server is not
-     * Reactor Netty.
+     * Reactor Netty. Never dispose what it returns: that would shut the event loop down.
      */
     public static Scheduler timer(ServerRequest request, Scheduler fallback) {
         Connection connection = connection(request);

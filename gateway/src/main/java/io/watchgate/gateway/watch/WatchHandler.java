@@ -62,7 +62,7 @@ public final class WatchHandler {
                                 fanout.heartbeatInterval(),
                                 streamTimer,
                                 EventStreams.flusher(request)),
-                        session -> hub.leave(session, streamTimer))
+                        hub::leave)
                 .<ByteBuffer>handle((item, sink) -> {
                     ByteBuffer frame = frames.render(item);
                     if (frame != null) {

@@ -59,7 +59,7 @@ class EventStreamsTimerTests {
     }
 
     @Test
-    void aStreamsTimerFiresOnItsConnectionsEventLoopAndIsMadeOncePerLoop() {
+    void aStreamsTimerFiresOnItsConnectionsEventLoopAndIsSharedByTheStreamsOfALoop() {
         int requests = 3 * LoopResources.DEFAULT_IO_WORKER_COUNT;
         for (int i = 0; i < requests; i++) {
             String answer = HttpClient.newConnection()
@@ -71,6 +71,7 @@ class EventStreamsTimerTests {
                     .block(Duration.ofSeconds(10));
             assertThat(answer).isEqualTo("true");
         }
+        // three times as many requests as loops, at most one timer per loop
         assertThat(timers).hasSizeBetween(1, LoopResources.DEFAULT_IO_WORKER_COUNT);
     }
 }
