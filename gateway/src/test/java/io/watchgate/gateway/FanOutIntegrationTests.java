@@ -61,6 +61,17 @@ class FanOutIntegrationTests {
         gateway = GatewayInstance.start(properties);
     }
 
+    /** A gateway whose subscribers lag 64 events behind, given this long to read their 'lagged'. */
+    private void startLaggingGateway(Duration closeTimeout) {
+        startGateway(Map.of(
+                "watchgate.fanout.subscriber-queue",
+                "64",
+                "watchgate.fanout.journal-batch",
+                "16",
+                "watchgate.fanout.lagged-close-timeout",
+                closeTimeout.toMillis() + "ms"));
+    }
+
     @Test
     void fiveHundredSubscribersShareOneUpstreamConnectionAndEachGetsEveryNotificationInOrder() {
         startGateway(Map.of("watchgate.fanout.heartbeat-interval", "1s"));
@@ -148,13 +159,7 @@ class FanOutIntegrationTests {
 
     @Test
     void aSubscriberThatNeverReadsIsLaggedAndDetachedWhileTheOthersFinish() throws Exception {
-        startGateway(Map.of(
-                "watchgate.fanout.subscriber-queue",
-                "64",
-                "watchgate.fanout.journal-batch",
-                "16",
-                "watchgate.fanout.lagged-close-timeout",
-                "1s"));
+        startLaggingGateway(Duration.ofSeconds(1));
         String payload = "x".repeat(64 * 1024);
         try (Socket stuck = new Socket();
                 SseRecorder reader = SseRecorder.open(gateway.uri("/watch/ecmwf?event_type=mars&class=od"))) {
@@ -204,13 +209,7 @@ class FanOutIntegrationTests {
     @Test
     void aLaggedSubscriberThatReadsAgainGetsTheLaggedEventWithItsLastCursor() throws Exception {
         // the close timeout as long as the wait: reading what was buffered ahead of 'lagged' is not timed here
-        startGateway(Map.of(
-                "watchgate.fanout.subscriber-queue",
-                "64",
-                "watchgate.fanout.journal-batch",
-                "16",
-                "watchgate.fanout.lagged-close-timeout",
-                WAIT.toSeconds() + "s"));
+        startLaggingGateway(WAIT);
         String payload = "x".repeat(64 * 1024);
         try (Socket late = new Socket()) {
             late.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()));
