@@ -22,6 +22,8 @@ WORK="$BENCH_DIR/restart"
 APP="$BENCH_DIR/restart-app"
 EXTRACTED_JAR=$(bench_extracted_jar "$APP")
 URL=http://127.0.0.1:8080
+# a failed step leaves no gateway running
+trap 'kill -KILL $(jobs -p) 2>/dev/null || true' EXIT
 STORE_ARGS=(--server.address=127.0.0.1 --server.port=8080 --logging.level.root=WARN)
 
 # The extracted application and its AOT cache, made by a training run of the restart itself: a
@@ -52,6 +54,8 @@ start_gateway() { # mode: jar, aot or train
   PID=$!
 }
 
+now_ms() { date +%s%3N; }
+
 # Waits for the gateway, publishes 1,000 notifications and kills it.
 publish_and_kill() {
   for _ in $(seq 1 400); do curl -sf -o /dev/null "$URL/actuator/health" && break; sleep 0.05; done
@@ -63,17 +67,21 @@ publish_and_kill() {
   kill -KILL "$PID"; wait "$PID" 2>/dev/null || true
 }
 
-# Prints the first event id of the stream resumed after id 500, once the gateway serves it.
+# Prints the first event id of the stream resumed after id 500, once the gateway serves it; fails
+# when it has not within 60 s.
 await_resumed() {
-  local line
+  local line deadline=$(( $(now_ms) + 60000 ))
   until line=$( (curl -sN --max-time 5 -H 'Last-Event-ID: 500' "$URL/watch/local?event_type=restart" 2>/dev/null ||
     true) | grep -m1 '^id: '); do
+    if [ "$(now_ms)" -ge "$deadline" ]; then
+      echo "bench: no resumed stream within 60 s of the start, see $WORK/watchgate.log" >&2
+      exit 1
+    fi
     sleep 0.02
   done
   echo "$line"
 }
 
-now_ms() { date +%s%3N; }
 
 restart_runs() { # mode
 local mode=$1
